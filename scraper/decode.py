@@ -1,0 +1,56 @@
+"""Bytes to text, the way a browser would, without guessing wildly.
+
+Order: a byte-order mark; a ``<meta charset>`` or ``http-equiv`` declaration in the
+first 4 KiB; UTF-8 if the bytes are valid UTF-8; else Windows-1252 (the HTML
+standard's fallback for Latin-1 labels), which never fails.
+
+>>> decode("<meta charset='iso-8859-1'>Yhteyshenkil\\xf6t".encode("latin-1"))[1]
+'iso-8859-1'
+>>> decode(b"\\xef\\xbb\\xbfhei")
+('hei', 'utf-8-sig')
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from vahti.errors import InputTooLarge
+
+#: Largest body the parser looks at. Real action pages are 30-250 KB; anything
+#: past this is not a page we want to hold in memory twice.
+MAX_BODY_BYTES = 20 * 1024 * 1024
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_LATIN1_LABELS = {"iso-8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "iso8859-1", "cp1252"}
+
+
+def decode(body: bytes | str, *, url: str | None = None) -> tuple[str, str]:
+    """Return ``(text, encoding_used)``; raise ``InputTooLarge`` past the cap."""
+    if isinstance(body, str):
+        if len(body) > MAX_BODY_BYTES:
+            raise InputTooLarge(f"body of {len(body)} characters is over the {MAX_BODY_BYTES} byte cap", url=url)
+        return body, "str"
+    if len(body) > MAX_BODY_BYTES:
+        raise InputTooLarge(f"body of {len(body)} bytes is over the {MAX_BODY_BYTES} byte cap", url=url)
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(name, errors="replace"), name
+    m = _META_CHARSET.search(body[:4096])
+    declared = m.group(1).decode("ascii", "replace").lower() if m else None
+    if declared:
+        if declared in _LATIN1_LABELS:
+            return body.decode("cp1252", errors="replace"), declared
+        try:
+            codecs.lookup(declared)
+        except LookupError:
+            declared = None
+        else:
+            if declared.replace("_", "-") not in ("utf-8", "utf8"):
+                return body.decode(declared, errors="replace"), declared
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        if declared and declared.replace("_", "-") in ("utf-8", "utf8"):
+            return body.decode("utf-8", errors="replace"), "utf-8-with-errors"
+        return body.decode("cp1252", errors="replace"), "cp1252"

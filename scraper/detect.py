@@ -1,0 +1,88 @@
+"""What kind of page this is: markup generation, language, and pages that are not measures."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.labels import fold, language_from_headings, words
+from scraper.text import attr, clean
+
+_LANG_PREFIX = re.compile(r"^/([a-z]{2}(?:-[a-z]{2})?)/(?:.*/)?actions?/", re.I)
+_CHALLENGE = (
+    "just a moment...", "attention required! | cloudflare", "cf-browser-verification",
+    "challenge-platform", "captcha", "are you a robot", "access denied", "request unsuccessful",
+    "ddos protection", "bot verification", "checking your browser",
+)
+_ERROR_TITLES = ("500", "502", "503", "504", "internal server error", "bad gateway",
+                 "service unavailable", "application error", "server error")
+
+
+def generation(tree: LexborHTMLParser, text: str) -> str:
+    """``classic`` | ``pages-router`` | ``app-router`` | ``unknown``."""
+    if "self.__next_f" in text or tree.css_first('[data-testid="action-page"]') is not None:
+        return "app-router"
+    nd = tree.css_first("script#__NEXT_DATA__")
+    if nd is not None:
+        payload = nd.text() or ""
+        if '"__ref"' in payload:
+            return "pages-router"
+        if '"generated"' in payload or "ActionContent__" in text:
+            return "classic"
+        return "pages-router" if re.search(r'class="[^"]*\bsc-[0-9a-f]{6,}', text) else "classic"
+    if "ActionContent__" in text or "TaskList__" in text:
+        return "classic"
+    if tree.css_first('span[id^="crumb-"]') is not None or tree.css_first("h4.task-title") is not None:
+        return "pages-router"
+    return "unknown"
+
+
+def language(tree: LexborHTMLParser, url: str, text: str) -> tuple[str, str, list[str]]:
+    """(language, full language tag, warnings). The page's own ``<html lang>`` wins."""
+    warnings: list[str] = []
+    html = tree.css_first("html")
+    tag = clean(attr(html, "lang")).lower()
+    m = _LANG_PREFIX.match(urlsplit(url).path)
+    url_lang = m.group(1).lower().split("-")[0] if m else None
+    if tag:
+        lang = tag.split("-")[0]
+        if url_lang and url_lang != lang:
+            warnings.append(f"page says lang={lang!r} at a /{url_lang}/ URL (server cache mixing languages?)")
+        return lang, tag, warnings
+    nd = tree.css_first("script#__NEXT_DATA__")
+    if nd is not None:
+        found = re.search(r'"(?:locale|initialLanguage)"\s*:\s*"([a-zA-Z-]{2,10})"', nd.text() or "")
+        if found:
+            return found.group(1).split("-")[0].lower(), found.group(1).lower(), warnings
+    if url_lang:
+        return url_lang, url_lang, warnings
+    guessed = language_from_headings(tree.body.text(separator=" ") if tree.body else "")
+    if guessed:
+        return guessed, guessed, warnings
+    warnings.append("language unknown; assumed Finnish")
+    return "fi", "fi", warnings
+
+
+def not_a_measure(tree: LexborHTMLParser, text: str) -> str | None:
+    """A reason when the page is plainly not an action page (404, error, block, shell)."""
+    if "NEXT_HTTP_ERROR_FALLBACK;404" in text or "NEXT_NOT_FOUND" in text:
+        return "not found (soft 404 marker)"
+    title_node = tree.css_first("head title") or tree.css_first("title")
+    title = fold(title_node.text() if title_node is not None else "")
+    h1 = tree.css_first("h1")
+    h1_text = fold(h1.text() if h1 is not None else "")
+    if title.startswith("404") or h1_text.startswith("404") or any(
+            fold(w) in title or fold(w) == h1_text for w in words("not_found")):
+        return "not found (404 page)"
+    if any(t == title or title.startswith(t + " ") for t in _ERROR_TITLES):
+        return f"error page ({title})"
+    if any(c in title for c in _CHALLENGE):
+        return "bot block or challenge page"
+    return None
+
+
+def truncated(text: str) -> bool:
+    """The document stops before ``</html>`` (cut off in transfer)."""
+    return "</html>" not in text[-2048:].lower()

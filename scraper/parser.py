@@ -1,0 +1,189 @@
+"""``parse(body, url) -> ParseResult``: one action page into one record.
+
+A pure function of its input: no I/O, no clock, no globals that change.
+
+Paths, in order: the embedded JSON (``__NEXT_DATA__`` Apollo cache on classic and
+pages-router pages, the RSC payload on app-router pages), then the DOM alone.
+When the JSON serves, the DOM still supplies what only the rendered page says
+(the "updated" day as shown, the order tasks are drawn in).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper import apollo, detect, rsc
+from scraper.decode import decode
+from scraper.from_dom import DomRead, measure_from_dom
+from scraper.from_json import JsonRead, measure_from_action
+from scraper.labels import fold
+from scraper.urls import canonical_url, identifier_from_url
+from vahti.record import Measure, ParseMeta, ParseResult, Task
+
+PARSER_VERSION = "vahti-parser/1.0"
+
+
+def parse(body: bytes | str, url: str) -> ParseResult:
+    """Parse one page. Never raises for bad content; ``InputTooLarge`` past the cap."""
+    text, encoding = decode(body, url=url)
+    url = canonical_url(url)
+    warnings: list[str] = []
+    if encoding in ("cp1252", "utf-8-with-errors"):
+        warnings.append(f"body decoded as {encoding}")
+
+    def refuse(reason: str, generation: str = "unknown") -> ParseResult:
+        return ParseResult(None, ParseMeta(
+            verdict="not_a_measure", reasons=(reason,), generation=generation,  # type: ignore[arg-type]
+            extraction="dom", parser=PARSER_VERSION, warnings=tuple(warnings)))
+
+    stripped = text.strip()
+    if not stripped:
+        return refuse("empty body")
+    head = stripped[:2048].lower()
+    if "<" not in head or head.startswith(("{", "[", "%pdf")) or not any(
+            t in head for t in ("<html", "<!doctype", "<head", "<body", "<div", "<meta", "<title")):
+        return refuse("not an HTML document")
+    tree = LexborHTMLParser(text)
+    generation = detect.generation(tree, text)
+    language, lang_tag, lang_warnings = detect.language(tree, url, text)
+    warnings.extend(lang_warnings)
+    reason = detect.not_a_measure(tree, text)
+    if reason:
+        return refuse(reason, generation)
+    if detect.truncated(text):
+        return refuse("truncated document (no closing </html>)", generation)
+
+    url_ident = identifier_from_url(url)
+    dom = measure_from_dom(tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
+    shown_ident = dom.record.identifier if dom.record and dom.record.identifier else url_ident
+    jread = _from_embedded(tree, text, generation, url, language, shown_ident, warnings)
+
+    if jread is not None:
+        record = _merge(jread, dom, warnings)
+        extraction = "embedded-json"
+        unobserved = set(jread.unobserved)
+        problems = [p for p in dom.problems if "updated" in p] if dom.record else []
+        warnings.extend(jread.warnings)
+        if dom.record is None:
+            warnings.append("embedded data found but the rendered page has no action content")
+        if not record.name:
+            problems.append("no action name")
+    elif dom.record is not None:
+        record = dom.record
+        extraction = "dom"
+        unobserved = set(dom.unobserved)
+        problems = list(dom.problems)
+    else:
+        if generation == "classic" and tree.css_first("#__next") is not None and not _text_of(tree, "#__next"):
+            return refuse("empty shell: server rendering produced no content", generation)
+        return refuse(detect_challenge(text) or "no action content on the page", generation)
+    warnings.extend(dom.warnings)
+    verdict = "degraded" if problems else "ok"
+    meta = ParseMeta(
+        verdict=verdict, reasons=tuple(dict.fromkeys(problems)), generation=generation,  # type: ignore[arg-type]
+        extraction=extraction, parser=PARSER_VERSION,  # type: ignore[arg-type]
+        warnings=tuple(dict.fromkeys(warnings)), unobserved=tuple(sorted(unobserved)),
+    )
+    return ParseResult(record, meta)
+
+
+def detect_challenge(text: str) -> str | None:
+    sample = text[:50000].lower()
+    for marker in ("captcha", "cf-browser-verification", "challenge-platform", "just a moment",
+                   "access denied", "checking your browser", "are you a robot", "request unsuccessful"):
+        if marker in sample:
+            return "bot block or challenge page"
+    return None
+
+
+def _text_of(tree: LexborHTMLParser, selector: str) -> str:
+    node = tree.css_first(selector)
+    return (node.text(deep=True) or "").strip() if node is not None else ""
+
+
+def _from_embedded(tree: LexborHTMLParser, text: str, generation: str, url: str, language: str,
+                   identifier: str | None, warnings: list[str]) -> JsonRead | None:
+    action: dict[str, Any] | None = None
+    plan: str | None = None
+    task_format: str | None = None
+    nd = tree.css_first("script#__NEXT_DATA__")
+    if nd is not None:
+        try:
+            data = json.loads(nd.text() or "")
+        except ValueError:
+            warnings.append("__NEXT_DATA__ is not valid JSON; read the page from the DOM")
+            data = None
+        cache = _apollo_cache(data)
+        if cache:
+            action = apollo.find_action(cache, identifier)
+            plan = apollo.plan_name(cache)
+        elif data is not None:
+            warnings.append("__NEXT_DATA__ holds no Apollo cache")
+    elif generation == "app-router":
+        scripts = [s.text() or "" for s in tree.css("script") if "__next_f" in (s.text() or "")]
+        stream, rsc_warnings = rsc.stream_from_scripts(scripts)
+        warnings.extend(rsc_warnings)
+        if stream:
+            found, extra = rsc.find_action(rsc.parse_rows(stream), identifier)
+            action = found
+            page = extra.get("actionListPage") if isinstance(extra, dict) else None
+            if isinstance(page, dict) and isinstance(page.get("taskDateFormat"), str):
+                task_format = page["taskDateFormat"]
+            plan_obj = action.get("plan") if action else None
+            if isinstance(plan_obj, dict) and isinstance(plan_obj.get("name"), str):
+                plan = plan_obj["name"]
+    if not action or not action.get("identifier"):
+        return None
+    return measure_from_action(action, url=url, language=language, plan=plan, task_date_format=task_format)
+
+
+def _apollo_cache(data: Any) -> dict[str, Any] | None:
+    if not isinstance(data, dict):
+        return None
+    props = data.get("props")
+    if not isinstance(props, dict):
+        return None
+    for holder in (props, props.get("pageProps")):
+        if not isinstance(holder, dict):
+            continue
+        state = holder.get("apolloState") or holder.get("initialApolloState")
+        if isinstance(state, dict):
+            cache = state.get("data", state)
+            if isinstance(cache, dict) and cache:
+                return cache
+    return None
+
+
+def _merge(jread: JsonRead, dom: DomRead, warnings: list[str]) -> Measure:
+    """The JSON record, with the DOM's "updated" day and task order."""
+    record = jread.record
+    updated_on = dom.record.updated_on if dom.record else None
+    if updated_on is None and record.updated_at is not None:
+        # The day as the server would have shown it, in the timestamp's own offset.
+        updated_on = record.updated_at.date()
+        warnings.append("'updated' day derived from the embedded timestamp (not shown on the page)")
+    tasks = _order_like_page(record.tasks, dom.task_order) if dom.task_order else record.tasks
+    if dom.record is not None:
+        visible = sum(1 for t in record.tasks if t.state != "cancelled")
+        if len(dom.record.tasks) not in (visible, len(record.tasks)):
+            warnings.append(f"page shows {len(dom.record.tasks)} tasks, embedded data {len(record.tasks)}")
+    return replace(record, updated_on=updated_on, tasks=tasks)
+
+
+def _order_like_page(tasks: tuple[Task, ...], order: list[str]) -> tuple[Task, ...]:
+    """Tasks in the order the page draws them; undrawn ones (cancelled) after, as given."""
+    queue: dict[str, list[int]] = {}
+    for i, key in enumerate(order):
+        queue.setdefault(key, []).append(i)
+    placed: list[tuple[int, int, Task]] = []
+    for j, task in enumerate(tasks):
+        slots = queue.get(fold(task.name))
+        if slots:
+            placed.append((slots.pop(0), j, task))
+        else:
+            placed.append((len(order) + j, j, task))
+    return tuple(t for _, _, t in sorted(placed, key=lambda x: (x[0], x[1])))

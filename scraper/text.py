@@ -1,0 +1,140 @@
+"""Plain text out of HTML, the same way for DOM nodes and HTML strings.
+
+Both extraction paths end here, so a description read from embedded JSON (an
+HTML string) and the same description read from the rendered page (a DOM node)
+give the very same text.
+
+Rules: NFC; runs of white space (``&nbsp;`` and single ``<br>`` included) folded
+to one space; block elements (``p``, ``div``, ``li``, headings …) and a double
+``<br>`` separate paragraphs, kept as ``\\n\\n``; empty paragraphs dropped.
+
+>>> html_to_text("<p>Smart &amp;<br>Clean</p>\\n<p>&nbsp;</p><p> two  </p>")
+'Smart & Clean\\n\\ntwo'
+>>> clean("  a\\u00a0 b\\n c ")
+'a b c'
+>>> plain_to_text("line one\\nline two\\n\\nnew paragraph")
+'line one line two\\n\\nnew paragraph'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_WS = re.compile(r"\s+")
+_PARA_SPLIT = re.compile(r"\n\s*\n")
+_BLOCK = frozenset({
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+    "section", "article", "header", "footer", "table", "tr", "pre", "figure", "hr",
+    "dl", "dt", "dd", "main", "aside", "nav",
+})
+_SKIP = frozenset({"script", "style", "template", "noscript", "svg", "button", "img"})
+_BREAK = "\x00"  # paragraph marker while collecting
+
+
+def clean(text: str | None) -> str:
+    """NFC, white space folded, trimmed. ``None`` stays ``''``."""
+    if not text:
+        return ""
+    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def clean_or_none(text: str | None) -> str | None:
+    out = clean(text)
+    return out or None
+
+
+def plain_to_text(text: str | None) -> str | None:
+    """Plain text (not HTML): blank lines are paragraph breaks, other white space folds."""
+    if text is None:
+        return None
+    paras = [clean(p) for p in _PARA_SPLIT.split(unicodedata.normalize("NFC", text))]
+    return "\n\n".join(p for p in paras if p) or None
+
+
+def node_text(node: LexborNode | None, *, skip_classes: frozenset[str] = frozenset()) -> str | None:
+    """Readable text of a DOM node with paragraph breaks; ``None`` when empty."""
+    if node is None:
+        return None
+    parts: list[str] = []
+    _walk(node, parts, skip_classes, pending_br=[0])
+    return _join(parts)
+
+
+def html_to_text(html: str | None) -> str | None:
+    """Readable text of an HTML fragment (as carried in embedded JSON)."""
+    if html is None or not html.strip():
+        return None
+    if "<" not in html and "&" not in html:
+        return plain_to_text(html)
+    tree = LexborHTMLParser(f"<body>{html}</body>")
+    return node_text(tree.body)
+
+
+def _walk(node: LexborNode, parts: list[str], skip: frozenset[str], pending_br: list[int]) -> None:
+    child = node.child
+    while child is not None:
+        tag = child.tag
+        if tag == "-text":
+            text = child.text_content or ""
+            if text.strip():
+                if pending_br[0] >= 2:
+                    parts.append(_BREAK)
+                pending_br[0] = 0
+            parts.append(text)
+        elif tag == "br":
+            pending_br[0] += 1
+            parts.append(" ")
+        elif tag is None or tag.startswith("-") or tag in _SKIP:
+            pass
+        elif skip and _has_class(child, skip):
+            pass
+        elif tag in _BLOCK:
+            parts.append(_BREAK)
+            pending_br[0] = 0
+            _walk(child, parts, skip, pending_br)
+            parts.append(_BREAK)
+            pending_br[0] = 0
+        else:
+            _walk(child, parts, skip, pending_br)
+        child = child.next
+
+
+def _join(parts: list[str]) -> str | None:
+    paras = (clean(p) for p in "".join(parts).split(_BREAK))
+    return "\n\n".join(p for p in paras if p) or None
+
+
+def _has_class(node: LexborNode, classes: frozenset[str]) -> bool:
+    cls = node.attributes.get("class") or ""
+    return any(c in classes for c in cls.split())
+
+
+def attr(node: LexborNode | None, name: str) -> str | None:
+    if node is None:
+        return None
+    value: Any = node.attributes.get(name)
+    return value if isinstance(value, str) else None
+
+
+def class_tokens(node: LexborNode) -> list[str]:
+    return (attr(node, "class") or "").split()
+
+
+def has_class_label(node: LexborNode, label: str, *, suffix: bool = False) -> bool:
+    """True when a class name carries the component ``label``.
+
+    Matches the label part of generated names (``ActionContent__LastUpdated-il4e3z-4``,
+    ``mui-1tu1vr1-ActionContent-LastUpdated``), never the hash. With ``suffix``,
+    ``StyledStatusLabel`` carries ``StatusLabel``.
+    """
+    for token in class_tokens(node):
+        if token == label:
+            return True
+        for piece in re.split(r"__|-", token):
+            if piece == label or (suffix and piece.endswith(label)):
+                return True
+    return False

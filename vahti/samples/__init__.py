@@ -1,0 +1,1 @@
+"""Sample pages shipped with vahti (used by `vahti demo` and the README)."""
