@@ -100,16 +100,17 @@ def find_action(cache: dict[str, Any], identifier: str | None) -> dict[str, Any]
         if isinstance(action, dict) and action.get("name"):
             return action
     best: dict[str, Any] | None = None
+    best_key = ""
     for k, entry in cache.items():
         if not isinstance(entry, dict) or entry.get("__typename") != "Action" or "name" not in entry:
             continue
         if identifier is not None and str(entry.get("identifier")) != identifier:
             continue
         if best is None or len(entry) > len(best):
-            best = entry
+            best, best_key = entry, k
     if best is None:
         return None
-    action = resolve(cache, best)
+    action = resolve(cache, {"__ref": best_key})
     return action if isinstance(action, dict) else None
 
 

@@ -8,6 +8,7 @@ component labels in class names (never their hashes), and on heading words last.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -52,6 +53,9 @@ class DomRead:
     warnings: list[str] = field(default_factory=list)
     task_order: list[str] = field(default_factory=list)  # folded names, page order
     updated_seen: bool = False
+    updated_on: dt.date | None = None
+    identifier: str | None = None  # as shown in the <h1>, or from the URL
+    has_h1: bool = False
 
 
 def action_root(tree: LexborHTMLParser) -> LexborNode | None:
@@ -83,9 +87,10 @@ def _text(node: LexborNode | None) -> str:
     return clean(node.text(deep=True, separator=" ")) if node is not None else ""
 
 
-def _headings(root: LexborNode, key: str, *, exact: bool = False) -> list[LexborNode]:
-    test = is_label if exact else contains_label
-    return [h for h in root.css(_HEADINGS) if test(_text(h), key)]
+def _by_class_label(root: LexborNode, *labels: str, suffix: bool = False) -> list[LexborNode]:
+    """Elements whose class names carry one of the component labels (lexbor pre-filters)."""
+    selector = ", ".join(f'[class*="{label}"]' for label in labels)
+    return [n for n in root.css(selector) if any(has_class_label(n, lb, suffix=suffix) for lb in labels)]
 
 
 def _next_element(node: LexborNode) -> LexborNode | None:
@@ -101,6 +106,20 @@ class _Reader:
         self.tree, self.root, self.url = tree, root, url
         self.language, self.lang_tag, self.generation = language, lang_tag, generation
         self.read = DomRead(record=None)
+        self._heads: list[tuple[LexborNode, str]] | None = None
+        self._full: str | None = None
+
+    def headings(self, key: str, *, exact: bool = False) -> list[LexborNode]:
+        """Headings (h1-h6) whose text is, or holds, one of ``key``'s words."""
+        if self._heads is None:
+            self._heads = [(h, fold(_text(h))) for h in self.root.css(_HEADINGS)]
+        test = is_label if exact else contains_label
+        return [h for h, text in self._heads if test(text, key, folded=True)]
+
+    def full_text(self) -> str:
+        if self._full is None:
+            self._full = _text(self.root)
+        return self._full
 
     # -- hero -----------------------------------------------------------------
     def h1(self) -> LexborNode | None:
@@ -183,13 +202,13 @@ class _Reader:
 
     # -- main column ----------------------------------------------------------
     def lead(self) -> str | None:
-        for node in self.root.css('[class*="LeadParagraph"], [class*="lead-paragraph"], p.lead'):
+        for node in self.root.css('[class*="LeadParagraph"], .lead-paragraph, p.lead'):
             if has_class_label(node, "LeadParagraph") or "lead-paragraph" in class_tokens(node) or "lead" in class_tokens(node):
                 return node_text(node)
         return None
 
     def description(self) -> str | None:
-        for h in _headings(self.root, "description", exact=True):
+        for h in self.headings("description", exact=True):
             sib = _next_element(h)
             if sib is not None:
                 return node_text(sib)
@@ -203,7 +222,7 @@ class _Reader:
         return None
 
     def official_name(self) -> str | None:
-        for h in _headings(self.root, "official", exact=True):
+        for h in self.headings("official", exact=True):
             container = h.parent
             if container is None:
                 continue
@@ -227,7 +246,7 @@ class _Reader:
                 self.read.problems.append("a task item without a name")
                 continue
             state = self._task_state(li)
-            date_node = next((s for s in li.css("span") if has_class_label(s, "Date") or has_class_label(s, "StyledDate")), None)
+            date_node = next(iter(_by_class_label(li, "Date", suffix=True)), None)
             date_text = _text(date_node) if date_node is not None else self._meta_text(li, title)
             shown = find_date(date_text, self.lang_tag)
             if shown is None and looks_like_date(date_text):
@@ -244,6 +263,15 @@ class _Reader:
                 task = Task(name=name, state=state, due_date=day, due_period=period, comment=comment)
             out.append(task)
             self.read.task_order.append(fold(name))
+        return out
+
+    def task_names(self) -> list[str]:
+        """Folded task names in page order (what the JSON path needs from the DOM)."""
+        out = []
+        for li in self.root.css("li.list-group-item"):
+            title = li.css_first(".task-title") or li.css_first("h6, h5, h4, h3")
+            if title is not None and _text(title):
+                out.append(fold(_text(title)))
         return out
 
     def _meta_text(self, li: LexborNode, title: LexborNode) -> str:
@@ -292,12 +320,13 @@ class _Reader:
 
     def tasks_expected(self) -> bool:
         """A tasks section or task group heading is on the page."""
-        if _headings(self.root, "tasks", exact=True):
+        if self.headings("tasks", exact=True):
             return True
-        return any(_headings(self.root, k, exact=True) for k in ("done", "doing", "todo"))
+        return any(self.headings(k, exact=True) for k in ("done", "doing", "todo"))
 
     def says_no_tasks(self) -> bool:
-        return any(is_label(_text(h), "no_tasks") for h in self.root.css(_HEADINGS + ", p, div.alert"))
+        text = fold(self.full_text())
+        return any(fold(w) in text for w in words("no_tasks"))
 
     def indicators(self) -> list[Indicator]:
         out: list[Indicator] = []
@@ -309,7 +338,7 @@ class _Reader:
             ident = unquote(m.group(1))
             if ident in seen:
                 continue
-            card = a
+            card: LexborNode | None = a
             while card is not None and "card" not in class_tokens(card) and card.tag not in ("main", "body"):
                 card = card.parent
             heading = a.css_first("h2, h3, h4, h5, h6")
@@ -387,7 +416,7 @@ class _Reader:
 
     def _contact(self, box: LexborNode, pid: str | None) -> Contact | None:
         def by_label(label: str) -> LexborNode | None:
-            return next((n for n in box.css("p, div, span") if has_class_label(n, label)), None)
+            return next(iter(_by_class_label(box, label)), None)
 
         name_n, role_n, org_n = by_label("Name"), by_label("PersonRole"), by_label("PersonOrg")
         if name_n is not None:
@@ -414,19 +443,17 @@ class _Reader:
         return Contact(id=pid, name=name, title=title, organization=org, primary=primary)
 
     def contacts_expected(self) -> bool:
-        return bool(_headings(self.root, "contacts", exact=True))
+        return bool(self.headings("contacts", exact=True))
 
     def says_no_contacts(self) -> bool:
-        text = fold(_text(self.root))
+        text = fold(self.full_text())
         return any(fold(w) in text for w in words("no_contacts"))
 
     def status(self) -> tuple[Labelled | None, int | None]:
         progress = next((n for n in self.root.css(".progress") if "progress" in class_tokens(n)), None)
         ident: str | None = None
         completion: int | None = None
-        label_node = next((n for n in self.root.css("div, span")
-                           if has_class_label(n, "StatusTitle", suffix=True)
-                           or has_class_label(n, "StatusLabel", suffix=True)), None)
+        label_node = next(iter(_by_class_label(self.root, "StatusTitle", "StatusLabel", suffix=True)), None)
         if progress is not None:
             for token in class_tokens(progress):
                 if token.startswith("bg-"):
@@ -437,7 +464,7 @@ class _Reader:
                 completion = int(now)
             if label_node is None:
                 label_node = bar
-        for h in _headings(self.root, "progress", exact=True):
+        for h in self.headings("progress", exact=True):
             section = h.parent
             if section is None:
                 continue
@@ -458,7 +485,7 @@ class _Reader:
         return Labelled(ident, label), completion
 
     def impact(self) -> Labelled | None:
-        for h in _headings(self.root, "impact"):
+        for h in self.headings("impact"):
             section = h.parent
             if section is None or h.tag == "h1":
                 continue
@@ -471,12 +498,11 @@ class _Reader:
                 return Labelled(None, label)
         return None
 
-    def updated_on(self) -> tuple[bool, object]:
+    def updated_on(self) -> tuple[bool, dt.date | None]:
         """(label seen, date | None); records a problem for an unreadable date."""
-        nodes = [n for n in self.root.css("div, p, span") if has_class_label(n, "LastUpdated")]
-        texts = [_text(n) for n in nodes] if nodes else []
+        texts = [_text(n) for n in _by_class_label(self.root, "LastUpdated")]
         if not texts:
-            full = _text(self.root)
+            full = self.full_text()
             for w in words("updated", self.language):
                 i = full.find(w)
                 if i >= 0:
@@ -504,17 +530,32 @@ class _Reader:
             if time is not None:
                 shown = find_date(attr(time, "datetime") or "", "sv") or find_date(_text(time), self.lang_tag)
                 day = shown.date if shown else None
-            author_n = next((n for n in art.css("div, span, p") if has_class_label(n, "AuthorName")), None)
+            author_n = next(iter(_by_class_label(art, "AuthorName")), None)
             author = _text(author_n) or None
             if author is None:
                 img = art.css_first("img[alt]")
                 alt = clean(attr(img, "alt"))
                 author = alt if alt and alt.lower() != "name" else None
             out.append(StatusUpdate(title=title, date=day, author=author))
-        if not out and _headings(self.root, "updates", exact=True):
+        if not out and self.headings("updates", exact=True):
             # Newer front ends load the posts in the browser: unknown, not empty.
             self.read.unobserved.add("status_updates")
         return out
+
+
+def what_json_needs(tree: LexborHTMLParser, *, url: str, language: str, lang_tag: str,
+                    generation: str) -> DomRead:
+    """The little the JSON path takes from the DOM: identifier, task order, "updated" day."""
+    root = action_root(tree)
+    if root is None:
+        return DomRead(record=None)
+    r = _Reader(tree, root, url, language, lang_tag, generation)
+    h1 = r.h1()
+    r.read.has_h1 = h1 is not None
+    r.read.identifier = (r.title(h1)[0] if h1 is not None else None) or r._url_identifier()
+    r.read.task_order = r.task_names()
+    r.read.updated_seen, r.read.updated_on = r.updated_on()
+    return r.read
 
 
 def measure_from_dom(tree: LexborHTMLParser, *, url: str, language: str, lang_tag: str,
@@ -526,9 +567,11 @@ def measure_from_dom(tree: LexborHTMLParser, *, url: str, language: str, lang_ta
     h1 = r.h1()
     if h1 is None:
         return r.read
+    r.read.has_h1 = True
     shown_ident, name = r.title(h1)
     url_ident = r._url_identifier()
     identifier = shown_ident or url_ident
+    r.read.identifier = identifier
     if shown_ident and url_ident and shown_ident != url_ident:
         r.read.warnings.append(f"page shows identifier {shown_ident!r} at URL identifier {url_ident!r}")
     if not identifier:
@@ -544,7 +587,7 @@ def measure_from_dom(tree: LexborHTMLParser, *, url: str, language: str, lang_ta
         r.read.problems.append("a contacts section with no contacts parsed")
     status, completion = r.status()
     updated_seen, updated_on = r.updated_on()
-    r.read.updated_seen = updated_seen
+    r.read.updated_seen, r.read.updated_on = updated_seen, updated_on
     if not updated_seen and generation in ("classic", "pages-router"):
         r.read.problems.append("no 'updated' date (every page of this generation has one)")
     r.read.unobserved.update({"plan", "schedule", "updated_at", "tasks.id", "tasks.due_date_completed",
@@ -568,7 +611,7 @@ def measure_from_dom(tree: LexborHTMLParser, *, url: str, language: str, lang_ta
         responsible_parties=tuple(r.responsible_parties()),
         contacts=tuple(contacts),
         status_updates=tuple(r.status_updates()),
-        updated_on=updated_on,  # type: ignore[arg-type]
+        updated_on=updated_on,
         previous=previous,
         next=nxt,
     )

@@ -89,16 +89,18 @@ def words(key: str, language: str | None = None) -> tuple[str, ...]:
 _FOLDED: dict[str, tuple[str, ...]] = {k: tuple(fold(w) for w in words(k)) for k in LABELS}
 
 
-def is_label(text: str | None, key: str) -> bool:
+def is_label(text: str | None, key: str, *, folded: bool = False) -> bool:
     """True when ``text`` is (exactly, after folding) one of ``key``'s words."""
-    return bool(text) and fold(text or "") in _FOLDED[key]
+    if not text:
+        return False
+    return (text if folded else fold(text)) in _FOLDED[key]
 
 
-def contains_label(text: str | None, key: str) -> bool:
+def contains_label(text: str | None, key: str, *, folded: bool = False) -> bool:
     """True when one of ``key``'s words stands in ``text`` as whole words."""
     if not text:
         return False
-    padded = f" {fold(text)} "
+    padded = f" {text if folded else fold(text)} "
     return any(f" {w} " in padded for w in _FOLDED[key])
 
 

@@ -18,10 +18,10 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper import apollo, detect, rsc
 from scraper.decode import decode
-from scraper.from_dom import DomRead, measure_from_dom
+from scraper.from_dom import DomRead, measure_from_dom, what_json_needs
 from scraper.from_json import JsonRead, measure_from_action
 from scraper.labels import fold
-from scraper.urls import canonical_url, identifier_from_url
+from scraper.urls import canonical_url
 from vahti.record import Measure, ParseMeta, ParseResult, Task
 
 PARSER_VERSION = "vahti-parser/1.0"
@@ -47,7 +47,8 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     if "<" not in head or head.startswith(("{", "[", "%pdf")) or not any(
             t in head for t in ("<html", "<!doctype", "<head", "<body", "<div", "<meta", "<title")):
         return refuse("not an HTML document")
-    tree = LexborHTMLParser(text)
+    # lexbor parses UTF-8 bytes directly; hand it the original bytes when they are UTF-8.
+    tree = LexborHTMLParser(body if isinstance(body, bytes) and encoding == "utf-8" else text)
     generation = detect.generation(tree, text)
     language, lang_tag, lang_warnings = detect.language(tree, url, text)
     warnings.extend(lang_warnings)
@@ -57,19 +58,21 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     if detect.truncated(text):
         return refuse("truncated document (no closing </html>)", generation)
 
-    url_ident = identifier_from_url(url)
-    dom = measure_from_dom(tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
-    shown_ident = dom.record.identifier if dom.record and dom.record.identifier else url_ident
-    jread = _from_embedded(tree, text, generation, url, language, shown_ident, warnings)
+    # Embedded data first; it needs only a little of the DOM (a light read).
+    light = what_json_needs(tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
+    jread = _from_embedded(tree, text, generation, url, language, light.identifier, warnings)
+    dom = light if jread is not None else measure_from_dom(
+        tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
 
+    record: Measure
     if jread is not None:
-        record = _merge(jread, dom, warnings)
+        record = _merge(jread, light, warnings)
         extraction = "embedded-json"
         unobserved = set(jread.unobserved)
-        problems = [p for p in dom.problems if "updated" in p] if dom.record else []
+        problems = [p for p in light.problems if "updated" in p]
         warnings.extend(jread.warnings)
-        if dom.record is None:
-            warnings.append("embedded data found but the rendered page has no action content")
+        if not light.has_h1:
+            warnings.append("embedded data found but the rendered page has no action heading")
         if not record.name:
             problems.append("no action name")
     elif dom.record is not None:
@@ -161,16 +164,16 @@ def _apollo_cache(data: Any) -> dict[str, Any] | None:
 def _merge(jread: JsonRead, dom: DomRead, warnings: list[str]) -> Measure:
     """The JSON record, with the DOM's "updated" day and task order."""
     record = jread.record
-    updated_on = dom.record.updated_on if dom.record else None
+    updated_on = dom.updated_on
     if updated_on is None and record.updated_at is not None:
         # The day as the server would have shown it, in the timestamp's own offset.
         updated_on = record.updated_at.date()
         warnings.append("'updated' day derived from the embedded timestamp (not shown on the page)")
     tasks = _order_like_page(record.tasks, dom.task_order) if dom.task_order else record.tasks
-    if dom.record is not None:
+    if dom.has_h1:
         visible = sum(1 for t in record.tasks if t.state != "cancelled")
-        if len(dom.record.tasks) not in (visible, len(record.tasks)):
-            warnings.append(f"page shows {len(dom.record.tasks)} tasks, embedded data {len(record.tasks)}")
+        if len(dom.task_order) not in (visible, len(record.tasks)):
+            warnings.append(f"page shows {len(dom.task_order)} tasks, embedded data {len(record.tasks)}")
     return replace(record, updated_on=updated_on, tasks=tasks)
 
 

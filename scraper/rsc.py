@@ -8,7 +8,7 @@ object with ``"__typename": "Action"``; this module finds it and inlines the
 ``$`` references it holds.
 
 >>> rows = parse_rows('1:T5,hello2:{"a":"$1","b":"$$x"}\\n')
->>> inline(rows["2"], rows)
+>>> inline(_load(rows["2"]), rows)
 {'a': 'hello', 'b': '$x'}
 """
 
@@ -42,8 +42,21 @@ def stream_from_scripts(scripts: list[str]) -> tuple[str, list[str]]:
     return "".join(parts), warnings
 
 
+class _Raw(bytes):
+    """A JSON row not decoded yet (most rows are never needed)."""
+
+
+def _load(value: Any) -> Any:
+    if isinstance(value, _Raw):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
 def parse_rows(stream: str) -> dict[str, Any]:
-    """Rows of a flight stream by id: JSON values and text blobs. Never raises."""
+    """Rows of a flight stream by id: JSON rows (decoded lazily) and text blobs. Never raises."""
     data = stream.encode("utf-8", errors="replace")
     rows: dict[str, Any] = {}
     i, n = 0, len(data)
@@ -76,10 +89,7 @@ def parse_rows(stream: str) -> dict[str, Any]:
             nl = n
         payload = data[j:nl]
         if payload[:1] in (b"[", b"{", b'"'):
-            try:
-                rows[rid.decode()] = json.loads(payload)
-            except ValueError:
-                pass
+            rows[rid.decode()] = _Raw(payload)
         i = nl + 1
     return rows
 
@@ -95,7 +105,7 @@ def inline(value: Any, rows: dict[str, Any], _depth: int = 0) -> Any:
             return None
         m = _REF.match(value)
         if m:
-            return inline(rows.get(m.group(1)), rows, _depth + 1)
+            return inline(_load(rows.get(m.group(1))), rows, _depth + 1)
         return value
     if isinstance(value, list):
         return [inline(v, rows, _depth + 1) for v in value]
@@ -108,7 +118,10 @@ def find_action(rows: dict[str, Any], identifier: str | None) -> tuple[dict[str,
     """The page's ``Action`` object (inlined) and the plan data beside it, if any."""
     best: dict[str, Any] | None = None
     extra: dict[str, Any] = {}
-    stack: list[tuple[Any, int]] = [(v, 0) for v in rows.values()]
+    stack: list[tuple[Any, int]] = [
+        (_load(v), 0) for v in rows.values()
+        if isinstance(v, _Raw) and v.find(b'"Action"') >= 0 and v.find(b'"tasks"') >= 0
+    ]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:

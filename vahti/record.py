@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 SCHEMA = "vahti.measure/1"
 
@@ -264,7 +264,7 @@ def _in(cls: type[T], data: dict[str, Any]) -> T:
         if f.name in ("due_date", "completed_date", "date"):
             v = _date(v)
         kwargs[f.name] = v
-    return cast(T, cls(**kwargs))
+    return cls(**kwargs)
 
 
 def _date(v: str | None) -> dt.date | None:

@@ -1,0 +1,118 @@
+"""Properties of the parser: it never raises, round trips exactly, and ignores noise."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import fixture_names, load_fixture
+from scraper import parse
+from vahti.record import Measure
+
+GOOD = [n for n in fixture_names() if load_fixture(n)[1]["meta"]["verdict"] == "ok"]
+SETTINGS = settings(max_examples=int(__import__("os").environ.get("VAHTI_HYPOTHESIS_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(st.binary(max_size=4096))
+def test_never_raises_on_arbitrary_bytes(body: bytes) -> None:
+    result = parse(body, "https://ilmastovahti.hel.fi/actions/91")
+    assert result.meta.verdict in ("ok", "degraded", "not_a_measure")
+
+
+@SETTINGS
+@given(st.text(max_size=2000))
+def test_never_raises_on_arbitrary_text(text: str) -> None:
+    parse("<html><body>" + text + "</body></html>", "https://x.example/actions/1")
+
+
+@SETTINGS
+@given(name=st.sampled_from(fixture_names()), data=st.data())
+def test_never_raises_on_mutated_fixtures(name: str, data: st.DataObject) -> None:
+    body, expected = load_fixture(name)
+    n = len(body)
+    start = data.draw(st.integers(0, n - 1))
+    end = data.draw(st.integers(start, min(n, start + 400)))
+    junk = data.draw(st.binary(max_size=64))
+    op = data.draw(st.sampled_from(["delete", "replace", "insert", "dup"]))
+    if op == "delete":
+        mutated = body[:start] + body[end:]
+    elif op == "replace":
+        mutated = body[:start] + junk + body[end:]
+    elif op == "insert":
+        mutated = body[:start] + junk + body[start:]
+    else:
+        mutated = body[:end] + body[start:end] + body[end:]
+    result = parse(mutated, expected["url"])
+    if result.record is not None:
+        Measure.from_json(result.record.to_json())
+
+
+@SETTINGS
+@given(st.sampled_from(GOOD))
+def test_json_round_trip_is_exact(name: str) -> None:
+    body, expected = load_fixture(name)
+    record = parse(body, expected["url"]).record
+    assert record is not None
+    again = Measure.from_json(record.to_json())
+    assert again == record
+    assert again.to_json() == record.to_json()
+    assert again.content_hash() == record.content_hash()
+
+
+# -- noise that is not content ------------------------------------------------
+
+def _whitespace(html: str, rnd: st.DataObject) -> str:
+    """More white space between tags and inside text runs."""
+    pad = rnd.draw(st.sampled_from(["\n", "  ", "\n\t ", " \r\n"]))
+    return re.sub(r">(\s*)<", lambda m: ">" + m.group(1) + pad + "<", html)
+
+
+def _class_hashes(html: str, rnd: st.DataObject) -> str:
+    """A new build: every generated hash in class names changes, labels stay."""
+    salt = rnd.draw(st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=4, max_size=6))
+
+    def swap(m: re.Match[str]) -> str:
+        return m.group(1) + salt + m.group(3)
+
+    html = re.sub(r"(\bmui-)([0-9a-z]{4,8})(-)", swap, html)
+    html = re.sub(r"(\bsc-)([0-9a-f]{6,8})(-)", swap, html)
+    return re.sub(r"(__\w+-)([0-9a-z]{6})(-\d)", swap, html)
+
+
+def _build_id(html: str, rnd: st.DataObject) -> str:
+    new = rnd.draw(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_", min_size=8, max_size=21))
+    html = re.sub(r'"buildId":"[^"]*"', f'"buildId":"{new}"', html)
+    html = re.sub(r"/_next/static/[^/]+/pages/", f"/_next/static/{new}/pages/", html)
+    return html.replace("BUILD_ID=kw2-63a8c4bf", f"BUILD_ID={new}")
+
+
+def _script_order(html: str, rnd: st.DataObject) -> str:
+    """Asset scripts (not data) in another order, plus one more."""
+    extra = '<script src="/_next/static/chunks/extra-' + str(rnd.draw(st.integers(0, 999))) + '.js" async=""></script>'
+    return html.replace("</body>", extra + "</body>", 1)
+
+
+def _avatars(html: str, rnd: st.DataObject) -> str:
+    host = rnd.draw(st.sampled_from(["https://cdn.example.net", "https://api.example.org/v2"]))
+    html = re.sub(r"https://api\.example\.org/(?:v1/person|media/avatars)/(\w+)[^\"\\\s]*",
+                  lambda m: f"{host}/img/{m.group(1)}.webp?v=2", html)
+    return html
+
+
+NOISE = [_whitespace, _class_hashes, _build_id, _script_order, _avatars]
+
+
+@SETTINGS
+@given(name=st.sampled_from(GOOD), noises=st.lists(st.sampled_from(NOISE), min_size=1, max_size=5), data=st.data())
+def test_noise_never_changes_the_record(name: str, noises: list, data: st.DataObject) -> None:
+    body, expected = load_fixture(name)
+    html = body.decode("cp1252" if name.startswith("latin1") else "utf-8")
+    for noise in noises:
+        html = noise(html, data)
+    before = parse(body, expected["url"])
+    after = parse(html, expected["url"])
+    assert after.record == before.record
+    assert after.meta.verdict == before.meta.verdict

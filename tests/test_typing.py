@@ -1,0 +1,13 @@
+"""The public API is typed: mypy --strict passes on the library and the CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+
+
+def test_mypy_strict_passes() -> None:
+    api = pytest.importorskip("mypy.api")
+    stdout, stderr, status = api.run(["--config-file", str(ROOT / "pyproject.toml"), "--no-incremental"])
+    assert status == 0, stdout + stderr

@@ -1,1 +1,0 @@
-"""Sample pages shipped with vahti (used by `vahti demo` and the README)."""
