@@ -25,14 +25,11 @@ MAX_DEPTH = 12
 _ARGS = re.compile(r"^(\w+)\((.*)\)$")
 
 
-def _ref_key(value: Any) -> str | None:
-    if isinstance(value, dict):
-        ref = value.get("__ref")
-        if isinstance(ref, str):
-            return ref
-        if value.get("type") == "id" and isinstance(value.get("id"), str) and "generated" in value:
-            return str(value["id"])
-    return None
+def _ref_key(value: dict[str, Any]) -> str | None:
+    ref = value.get("__ref")
+    if ref is None and value.get("type") == "id" and "generated" in value:
+        ref = value.get("id")
+    return ref if isinstance(ref, str) else None
 
 
 def resolve(cache: dict[str, Any], value: Any, *, _seen: tuple[str, ...] = (), _depth: int = 0) -> Any:
@@ -45,26 +42,28 @@ def resolve(cache: dict[str, Any], value: Any, *, _seen: tuple[str, ...] = (), _
     """
     if _depth > MAX_DEPTH:
         return None
+    if isinstance(value, list):
+        return [resolve(cache, v, _seen=_seen, _depth=_depth + 1) if isinstance(v, (dict, list)) else v
+                for v in value]
+    if not isinstance(value, dict):
+        return value
     key = _ref_key(value)
     if key is not None:
-        if key in _seen:
-            return None
         entry = cache.get(key)
-        if entry is None:
+        if key in _seen or entry is None:
             return None
         return resolve(cache, entry, _seen=_seen + (key,), _depth=_depth + 1)
-    if isinstance(value, list):
-        return [resolve(cache, v, _seen=_seen, _depth=_depth + 1) for v in value]
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            out[k] = resolve(cache, v, _seen=_seen, _depth=_depth + 1)
-        for k in list(out):
-            m = _ARGS.match(k)
-            if m and m.group(1) not in out and _is_default_args(m.group(1), m.group(2)):
-                out[m.group(1)] = out[k]
-        return out
-    return value
+    out: dict[str, Any] = {}
+    with_args: list[str] = []
+    for k, v in value.items():
+        out[k] = resolve(cache, v, _seen=_seen, _depth=_depth + 1) if isinstance(v, (dict, list)) else v
+        if "(" in k:
+            with_args.append(k)
+    for k in with_args:
+        m = _ARGS.match(k)
+        if m and m.group(1) not in out and _is_default_args(m.group(1), m.group(2)):
+            out[m.group(1)] = out[k]
+    return out
 
 
 def _is_default_args(name: str, args: str) -> bool:

@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-_PUSH = re.compile(r"self\.__next_f\.push\((\[.*?\])\)\s*;?\s*$", re.S)
+_PUSH_PREFIX = "self.__next_f.push("
 _ROW_ID = re.compile(rb"[0-9a-fA-F]{1,8}")
 _REF = re.compile(r"^\$([0-9a-fA-F]{1,8})$")
 MAX_DEPTH = 40
@@ -29,11 +29,11 @@ def stream_from_scripts(scripts: list[str]) -> tuple[str, list[str]]:
     parts: list[str] = []
     warnings: list[str] = []
     for text in scripts:
-        m = _PUSH.search(text.strip())
-        if not m:
+        text = text.strip().rstrip(";").rstrip()
+        if not (text.startswith(_PUSH_PREFIX) and text.endswith(")")):
             continue
         try:
-            arr = json.loads(m.group(1))
+            arr = json.loads(text[len(_PUSH_PREFIX):-1])
         except ValueError:
             warnings.append("an RSC chunk is not valid JSON; skipped")
             continue

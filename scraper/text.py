@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html import unescape
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -70,8 +71,31 @@ def html_to_text(html: str | None) -> str | None:
         return None
     if "<" not in html and "&" not in html:
         return plain_to_text(html)
+    if _SIMPLE_HTML.fullmatch(html):
+        return _simple_html_to_text(html)
     tree = LexborHTMLParser(f"<body>{html}</body>")
     return node_text(tree.body)
+
+
+# Rich text as the CMS writes it (paragraphs, line breaks, emphasis, links) is
+# read without building a DOM; anything else goes through lexbor. Both give the
+# same text (a property test holds them to it).
+_SIMPLE_TAG = r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote|strong|em|b|i|u|span|a|br)(?:\s[^<>]*)?/?>"
+_SIMPLE_HTML = re.compile(rf"(?:[^<&]|&(?:[a-zA-Z]{{2,8}}|#\d{{1,6}}|#x[0-9a-fA-F]{{1,6}});|{_SIMPLE_TAG})*", re.S)
+_BLOCK_TAG = re.compile(r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote)(?:\s[^<>]*)?/?>")
+_BR_TAG = re.compile(r"<br(?:\s[^<>]*)?/?>")
+_INLINE_TAG = re.compile(r"</?(?:strong|em|b|i|u|span|a)(?:\s[^<>]*)?/?>")
+_BR_RUN = re.compile(r"\x01(?:[^\S\x00]*\x01)+")
+
+
+def _simple_html_to_text(html: str) -> str | None:
+    text = _BLOCK_TAG.sub(_BREAK, html)
+    text = _INLINE_TAG.sub("", _BR_TAG.sub("\x01", text))
+    text = unescape(text.replace("\r\n", "\n"))
+    # Two or more <br> in a row (white space between) end a paragraph; one is a space.
+    text = _BR_RUN.sub(_BREAK, text).replace("\x01", " ")
+    paras = (clean(p) for p in text.split(_BREAK))
+    return "\n\n".join(p for p in paras if p) or None
 
 
 def _walk(node: LexborNode, parts: list[str], skip: frozenset[str], pending_br: list[int]) -> None:

@@ -116,3 +116,35 @@ def test_noise_never_changes_the_record(name: str, noises: list, data: st.DataOb
     after = parse(html, expected["url"])
     assert after.record == before.record
     assert after.meta.verdict == before.meta.verdict
+
+
+# -- the two ways of reading rich text agree -----------------------------------
+
+_rich = st.recursive(
+    st.one_of(
+        st.lists(st.sampled_from(list("ab cä\n\t&;\"'\u00a0Å") + ["&amp;", "&nbsp;", "&lt;", "&#228;", "&#x41;",
+                                                                    "&quot;", "&foo;", "&amp", "&#0;"]),
+                 max_size=12).map("".join),
+        st.just("<br>"), st.just("<br/>"), st.just("<br />"),
+    ),
+    lambda inner: st.builds(
+        lambda tag, parts, attr: f"<{tag}{attr}>{''.join(parts)}</{tag}>",
+        st.sampled_from(["p", "div", "li", "ul", "h3", "strong", "em", "span", "a", "b"]),
+        st.lists(inner, max_size=4),
+        st.sampled_from(["", ' href="/x?a=1&amp;b=2"', ' class="x"']),
+    ),
+    max_leaves=12,
+)
+
+
+@SETTINGS
+@given(st.lists(_rich, min_size=1, max_size=5).map("".join))
+def test_rich_text_fast_path_matches_the_dom(html: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from scraper.text import _SIMPLE_HTML, html_to_text, node_text
+
+    via_dom = node_text(LexborHTMLParser(f"<body>{html}</body>").body)
+    if not html.strip():
+        return
+    assert html_to_text(html) == via_dom, (bool(_SIMPLE_HTML.fullmatch(html)), html)
