@@ -11,13 +11,17 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import click
 
 from vahti import __version__
 from vahti.errors import ConfigError, VahtiError
 from vahti.record import dump_json
+
+if TYPE_CHECKING:
+    from storage.export import Table
+    from storage.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,6 +75,178 @@ def parse_cmd(source: str, url: str | None, db: str, as_json: bool) -> None:
         click.echo(f"vahti: degraded parse: {'; '.join(result.meta.reasons)}", err=True)
     if result.meta.verdict == "not_a_measure":
         sys.exit(1)
+
+
+def _store(db: str, *, create: bool = False) -> Store:
+    from storage.store import Store
+
+    return Store.open(db, create=create)
+
+
+def _echo_json(obj: Any) -> None:
+    click.echo(dump_json(obj, indent=2))
+
+
+@cli.command("history")
+@click.argument("measure")
+@click.option("--site", help="Site base URL, when several sites share the identifier.")
+@common_options
+def history_cmd(measure: str, site: str | None, db: str, as_json: bool) -> None:
+    """The stored versions of one measure, oldest first.
+
+    MEASURE is an identifier (with --site when several sites share it) or a full
+    page URL.
+    """
+    from storage import queries
+    from vahti.render import history_table
+
+    store = _store(db)
+    with store.reading() as session:
+        row = queries.resolve_measure(session, measure, site=site)
+        versions = [v.to_dict() for v in queries.history(session, row)]
+        url = row.url
+    if as_json:
+        _echo_json({"measure": url, "versions": versions})
+    else:
+        click.echo(history_table(url, versions))
+
+
+@cli.command("show")
+@click.argument("measure")
+@click.option("--site", help="Site base URL, when several sites share the identifier.")
+@click.option("--as-of", "as_of", metavar="DATE", help="The record as it stood then (YYYY-MM-DD: end of that day, UTC).")
+@click.option("--version", "number", type=int, help="A version number instead of a moment.")
+@common_options
+def show_cmd(measure: str, site: str | None, as_of: str | None, number: int | None, db: str, as_json: bool) -> None:
+    """The record of a measure as it stood at a moment (default: now)."""
+    from storage import queries
+    from vahti.errors import ConfigError as _ConfigError
+    from vahti.render import record_lines
+
+    if as_of and number is not None:
+        raise _ConfigError("give --as-of or --version, not both")
+    store = _store(db)
+    with store.reading() as session:
+        row = queries.resolve_measure(session, measure, site=site)
+        if as_of:
+            when = queries.parse_moment(as_of)
+            found = queries.as_of(session, row, when)
+            if found is None:
+                raise queries.MeasureNotFound(f"{row.url} was not yet recorded at {when.isoformat()}")
+        else:
+            found = queries.version(session, row, number)
+            if found is None:
+                raise queries.MeasureNotFound(f"{row.url} has no version {number}")
+        record = queries.record(found)
+        info: dict[str, Any] = {"version": found.number, "first_seen_at": found.first_seen_at.isoformat(),
+                "last_seen_at": found.last_seen_at.isoformat(), "verdict": found.verdict}
+    if as_json:
+        _echo_json({**info, "record": record.to_dict()})
+    else:
+        click.echo("\n".join(record_lines(record)))
+        click.echo(f"\n[version {info['version']} · seen {info['first_seen_at'][:19]} .. {info['last_seen_at'][:19]} UTC"
+                   f"{' · DEGRADED' if info['verdict'] != 'ok' else ''}]")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", required=True, help="The page's URL.")
+@click.option("--at", "at", required=True, metavar="TIMESTAMP", help="When the page was captured (ISO 8601).")
+@click.option("--site", help="Site base URL (default: the URL's scheme and host).")
+@common_options
+def import_cmd(file: str, url: str, at: str, site: str | None, db: str, as_json: bool) -> None:
+    """Store a saved copy of a page (e.g. from a web archive) as a capture at a given time.
+
+    Exit code 1 when the file is not a measure page (it is still kept, as evidence).
+    """
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from scraper import parse
+    from storage.queries import parse_moment
+    from storage.store import FetchInfo
+
+    body = Path(file).read_bytes()
+    result = parse(body, url)
+    parts = urlsplit(url)
+    store = _store(db, create=True)
+    stored = store.store(site=site or f"{parts.scheme}://{parts.netloc}", url=url,
+                         fetch=FetchInfo(requested_at=parse_moment(at), http_status=200), result=result, body=body)
+    if as_json:
+        _echo_json({"outcome": stored.outcome, "version": stored.version, "verdict": result.meta.verdict})
+    else:
+        click.echo(f"{url}: {stored.outcome.replace('_', ' ')} (version {stored.version or '-'}, {result.meta.verdict})")
+    if stored.outcome == "not_a_measure":
+        sys.exit(1)
+
+
+@cli.command("reparse")
+@click.option("--measure", help="Only this measure (identifier or URL).")
+@click.option("--site", help="Site base URL, with --measure.")
+@click.option("--since", metavar="DATE", help="Only re-derive versions first seen from this date on.")
+@common_options
+def reparse_cmd(measure: str | None, site: str | None, since: str | None, db: str, as_json: bool) -> None:
+    """Re-derive stored versions from the raw pages with the current parser.
+
+    Raw bodies are never deleted; a measure's versions are rebuilt (in one
+    transaction) only when the current parser reads its history differently.
+    """
+    from storage.queries import parse_moment
+    from storage.reparse import reparse
+
+    store = _store(db)
+    report = reparse(store, measure=measure, site=site, since=parse_moment(since) if since else None,
+                     progress=None if as_json else lambda line: click.echo(line, err=True))
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        click.echo(f"{len(report.measures)} measures, {report.bodies} bodies parsed, "
+                   f"{len(report.changed)} measures with changed versions")
+        for m in report.changed:
+            click.echo(f"  {m.url}: {m.before} → {m.after} versions")
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), required=True)
+@click.option("--table", type=click.Choice(["versions", "tasks", "contacts"]), default="versions", show_default=True,
+              help="versions (with records), or task / contact history (valid from .. until).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@common_options
+def export_cmd(fmt: str, table: str, out: str | None, db: str, as_json: bool) -> None:
+    """Export versions, tasks or contacts for analysis (JSON Lines or CSV)."""
+    from storage.export import write
+
+    which = cast("Table", table)
+    form: Literal["jsonl", "csv"] = "jsonl" if fmt == "jsonl" else "csv"
+    store = _store(db)
+    with store.reading() as session:
+        if out:
+            with open(out, "w", encoding="utf-8", newline="") as fh:
+                n = write(session, which, form, fh)
+            click.echo(f"{n} {table} rows written to {out}", err=True)
+        else:
+            write(session, which, form, sys.stdout)
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database maintenance."""
+
+
+@db_group.command("upgrade")
+@common_options
+def db_upgrade_cmd(db: str, as_json: bool) -> None:
+    """Apply pending schema migrations (creates the schema in an empty database)."""
+    from storage.engine import make_engine
+    from storage.migrate import head_revision, upgrade
+
+    before, after = upgrade(make_engine(db))
+    if as_json:
+        _echo_json({"before": before, "after": after, "head": head_revision()})
+    elif before == after:
+        click.echo(f"schema already current ({after})")
+    else:
+        click.echo(f"schema upgraded: {before or 'empty'} → {after}")
 
 
 def main(argv: list[str] | None = None) -> None:

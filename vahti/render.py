@@ -15,7 +15,7 @@ def summary(result: ParseResult) -> str:
     head = f"[{meta.verdict} · {meta.generation} · {meta.extraction}]"
     if result.record is None:
         return f"Not a measure page {head}: {'; '.join(meta.reasons)}"
-    lines = [*_record_lines(result.record), "", head]
+    lines = [*record_lines(result.record), "", head]
     for reason in meta.reasons:
         lines.append(f"  degraded: {reason}")
     for warning in meta.warnings:
@@ -23,7 +23,7 @@ def summary(result: ParseResult) -> str:
     return "\n".join(lines)
 
 
-def _record_lines(r: Measure) -> list[str]:
+def record_lines(r: Measure) -> list[str]:
     lines = [f"{r.identifier} {r.name}" if r.identifier else r.name, r.url]
     facts = []
     if r.status:
@@ -64,3 +64,16 @@ def _record_lines(r: Measure) -> list[str]:
     if any(nav):
         lines.append(" · ".join(x for x in nav if x))
     return lines
+
+
+def history_table(url: str, versions: list[dict[str, object]]) -> str:
+    """``vahti history``: one line per version."""
+    lines = [url, f"{'ver':>4}  {'first seen (UTC)':<20} {'last seen (UTC)':<20} {'tasks':>5} {'done':>4} "
+                  f"{'contacts':>8}  {'updated':<10} {'checks':>6}  how"]
+    for v in versions:
+        lines.append(
+            f"{v['number']:>4}  {str(v['first_seen_at'])[:19].replace('T', ' '):<20} "
+            f"{str(v['last_seen_at'])[:19].replace('T', ' '):<20} {v['tasks']:>5} {v['completed_tasks']:>4} "
+            f"{v['contacts']:>8}  {str(v['updated_on'] or '-'):<10} {v['captures']:>6}  "
+            f"{v['extraction']}{' DEGRADED' if v['verdict'] != 'ok' else ''}")
+    return "\n".join(lines)

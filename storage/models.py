@@ -1,0 +1,194 @@
+"""The schema, as typed SQLAlchemy 2 models. Times are UTC (``UTCDateTime``).
+
+::
+
+    sites ─< measures ─< versions ─< (task_states, contact_states: valid from/until a version)
+                  └────< captures >── blobs (raw bodies, content-addressed, zstd / zstd deltas)
+
+* ``captures``: every fetch attempt and what came of it.
+* ``versions``: every distinct record of a measure (found by the record's hash).
+* ``task_states`` / ``contact_states``: one row per distinct state of a task or
+  contact, valid from version *n* until (not including) version *m*, as
+  git-history's ``item_version`` does, so task and contact history are plain SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC.
+
+    SQLite drops offsets, so every value is converted to UTC on the way in and
+    marked UTC on the way out. A naive datetime is refused: it is a bug.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware (UTC) one")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    base_url: Mapped[str] = mapped_column(String(500), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    measures: Mapped[list[MeasureRow]] = relationship(back_populates="site")
+
+
+class MeasureRow(Base):
+    __tablename__ = "measures"
+    __table_args__ = (Index("ix_measures_site_identifier", "site_id", "identifier"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    identifier: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(16))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    merged_into: Mapped[str | None] = mapped_column(String(200))
+    missing_checks: Mapped[int] = mapped_column(Integer, default=0)
+
+    site: Mapped[Site] = relationship(back_populates="measures")
+
+
+class Blob(Base):
+    """A raw body, stored once: zstd, or a zstd delta against a full ``base`` blob."""
+
+    __tablename__ = "blobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    codec: Mapped[str] = mapped_column(String(16))
+    base_id: Mapped[int | None] = mapped_column(ForeignKey("blobs.id"))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Capture(Base):
+    """One fetch attempt (or import) of a measure URL and its outcome."""
+
+    __tablename__ = "captures"
+    __table_args__ = (Index("ix_captures_measure_time", "measure_id", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"))
+    url: Mapped[str | None] = mapped_column(String(1000))  # only when no measure row
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    bytes: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    blob_id: Mapped[int | None] = mapped_column(ForeignKey("blobs.id"))
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(24))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    meta: Mapped[str | None] = mapped_column(Text)  # parse metadata JSON when not a clean ok
+
+
+class Version(Base):
+    """A distinct record of a measure: number 1, 2, … in the order first seen."""
+
+    __tablename__ = "versions"
+    __table_args__ = (
+        UniqueConstraint("measure_id", "number", name="uq_versions_measure_number"),
+        Index("ix_versions_first_seen", "first_seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    record: Mapped[str] = mapped_column(Text)
+    record_hash: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(16))
+    parser: Mapped[str] = mapped_column(String(64))
+    generation: Mapped[str] = mapped_column(String(16))
+    extraction: Mapped[str] = mapped_column(String(16))
+    unobserved: Mapped[str] = mapped_column(Text, default="[]")
+    # Captures point at versions (FK); these point back without a constraint, so
+    # the two tables need no cycle of foreign keys.
+    first_capture_id: Mapped[int | None] = mapped_column(Integer)
+    last_capture_id: Mapped[int | None] = mapped_column(Integer)
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class TaskState(Base):
+    """A task as it stood from version ``valid_from`` until before ``valid_until`` (null: still)."""
+
+    __tablename__ = "task_states"
+    __table_args__ = (Index("ix_task_states_measure_open", "measure_id", "valid_until"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    task_key: Mapped[str] = mapped_column(String(600))
+    valid_from: Mapped[int] = mapped_column(Integer)
+    valid_until: Mapped[int | None] = mapped_column(Integer)
+    task_id: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    completed_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_period: Mapped[str | None] = mapped_column(String(7))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ContactState(Base):
+    __tablename__ = "contact_states"
+    __table_args__ = (Index("ix_contact_states_measure_open", "measure_id", "valid_until"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    contact_key: Mapped[str] = mapped_column(String(300))
+    valid_from: Mapped[int] = mapped_column(Integer)
+    valid_until: Mapped[int | None] = mapped_column(Integer)
+    contact_id: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(String(500))
+    organization: Mapped[str | None] = mapped_column(String(500))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+

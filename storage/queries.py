@@ -1,0 +1,146 @@
+"""Reading the store back: measures, their versions, records as of a moment.
+
+>>> import datetime as dt
+>>> parse_moment("2020-05-21")
+datetime.datetime(2020, 5, 21, 23, 59, 59, 999999, tzinfo=datetime.timezone.utc)
+>>> parse_moment("2020-05-21T10:00:00+03:00").isoformat()
+'2020-05-21T07:00:00+00:00'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from scraper.urls import canonical_url
+from storage.models import Capture, MeasureRow, Site, Version
+from vahti.errors import ConfigError
+from vahti.record import Measure
+
+
+class MeasureNotFound(ConfigError):
+    """No stored measure answers to the given identifier or URL (a usage error, exit 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    number: int
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime
+    verdict: str
+    generation: str
+    extraction: str
+    parser: str
+    record_hash: str
+    captures: int
+    tasks: int
+    completed_tasks: int
+    contacts: int
+    updated_on: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "number": self.number, "first_seen_at": self.first_seen_at.isoformat(),
+            "last_seen_at": self.last_seen_at.isoformat(), "verdict": self.verdict, "generation": self.generation,
+            "extraction": self.extraction, "parser": self.parser, "record_hash": self.record_hash,
+            "captures": self.captures, "tasks": self.tasks, "completed_tasks": self.completed_tasks,
+            "contacts": self.contacts, "updated_on": self.updated_on,
+        }
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """``--as-of``: a date means the end of that day (UTC); a timestamp needs an offset or is UTC."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.timezone.utc)
+        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"not a date or timestamp: {text!r} (use YYYY-MM-DD or an ISO 8601 timestamp)") from None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp.astimezone(dt.timezone.utc)
+
+
+def resolve_measure(session: Session, ref: str, *, site: str | None = None) -> MeasureRow:
+    """A measure by full page URL, or by identifier (``--site`` to choose among sites)."""
+    if "://" in ref:
+        row = session.scalar(select(MeasureRow).where(MeasureRow.url == canonical_url(ref)))
+        if row is None:
+            raise MeasureNotFound(f"no stored measure at {canonical_url(ref)}")
+        return row
+    query = select(MeasureRow).where(MeasureRow.identifier == ref)
+    if site:
+        query = query.join(Site).where(Site.base_url == canonical_url(site).rstrip("/"))
+    rows = list(session.scalars(query.order_by(MeasureRow.url)))
+    if not rows:
+        where = f" on {canonical_url(site)}" if site else ""
+        raise MeasureNotFound(f"no stored measure with identifier {ref!r}{where}")
+    if len(rows) > 1:
+        # The primary-language page (no /xx/ prefix) is what an identifier means on one site.
+        sites = {r.site_id for r in rows}
+        if len(sites) == 1:
+            plain = [r for r in rows if "/actions/" in r.url and not _has_lang_prefix(r.url)]
+            if len(plain) == 1:
+                return plain[0]
+        urls = ", ".join(r.url for r in rows)
+        raise MeasureNotFound(f"identifier {ref!r} is ambiguous ({urls}): give the full URL or --site")
+    return rows[0]
+
+
+def _has_lang_prefix(url: str) -> bool:
+    path = url.split("://", 1)[-1].split("/", 1)[-1]
+    first = path.split("/", 1)[0]
+    return len(first) == 2 and first.isalpha()
+
+
+def history(session: Session, measure: MeasureRow) -> list[VersionInfo]:
+    counts = dict(session.execute(
+        select(Capture.version_id, func.count()).where(Capture.measure_id == measure.id)
+        .group_by(Capture.version_id)).all())
+    out = []
+    for v in session.scalars(select(Version).where(Version.measure_id == measure.id).order_by(Version.number)):
+        data = json.loads(v.record)
+        out.append(VersionInfo(
+            number=v.number, first_seen_at=v.first_seen_at, last_seen_at=v.last_seen_at, verdict=v.verdict,
+            generation=v.generation, extraction=v.extraction, parser=v.parser, record_hash=v.record_hash,
+            captures=int(counts.get(v.id, 0)), tasks=len(data["tasks"]),
+            completed_tasks=sum(t["state"] == "completed" for t in data["tasks"]),
+            contacts=len(data["contacts"]), updated_on=data["updated_on"],
+        ))
+    return out
+
+
+def version(session: Session, measure: MeasureRow, number: int | None = None) -> Version | None:
+    """Version ``number`` of a measure, or its latest."""
+    query = select(Version).where(Version.measure_id == measure.id)
+    if number is not None:
+        return session.scalar(query.where(Version.number == number))
+    return session.scalar(query.order_by(Version.number.desc()).limit(1))
+
+
+def as_of(session: Session, measure: MeasureRow, when: dt.datetime) -> Version | None:
+    """The version that stood at ``when``: the last one first seen at or before it."""
+    return session.scalar(
+        select(Version).where(Version.measure_id == measure.id, Version.first_seen_at <= when)
+        .order_by(Version.number.desc()).limit(1))
+
+
+def all_as_of(session: Session, when: dt.datetime) -> list[tuple[MeasureRow, Version]]:
+    """Every measure's record as it stood at ``when`` (one query)."""
+    latest = (select(Version.measure_id, func.max(Version.number).label("number"))
+              .where(Version.first_seen_at <= when).group_by(Version.measure_id).subquery())
+    query = (select(MeasureRow, Version)
+             .join(latest, latest.c.measure_id == MeasureRow.id)
+             .join(Version, and_(Version.measure_id == latest.c.measure_id, Version.number == latest.c.number))
+             .order_by(MeasureRow.url))
+    return [(m, v) for m, v in session.execute(query).all()]
+
+
+def record(v: Version) -> Measure:
+    return Measure.from_json(v.record)

@@ -1,0 +1,159 @@
+"""Re-deriving versions from the stored raw bodies with the current parser.
+
+A parser fix corrects the whole history without refetching: every capture that
+kept its body is parsed again, in the order it was fetched, through the same
+rules as a live store; captures that had only confirmed an unchanged record (no
+body kept) confirm whatever version then stands. Versions of a measure are
+rebuilt in one transaction per measure, only when something changed. Raw bodies
+are never deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from scraper import parse
+from storage.models import Capture, MeasureRow, Version
+from storage.store import Store, clear_children, index_children, read_blob
+from vahti.record import ParseResult, dump_json
+
+
+@dataclass
+class MeasureReparse:
+    url: str
+    before: int  # versions before
+    after: int  # versions after
+    changed: bool
+
+
+@dataclass
+class ReparseReport:
+    measures: list[MeasureReparse] = field(default_factory=list)
+    bodies: int = 0
+
+    @property
+    def changed(self) -> list[MeasureReparse]:
+        return [m for m in self.measures if m.changed]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"measures": len(self.measures), "bodies_parsed": self.bodies,
+                "changed": [m.__dict__ for m in self.changed]}
+
+
+@dataclass
+class _New:
+    number: int
+    result: ParseResult
+    digest: str
+    first_capture: Capture
+    last_capture: Capture
+
+
+def reparse(store: Store, *, measure: str | None = None, site: str | None = None, since: dt.datetime | None = None,
+            progress: Callable[[str], None] | None = None) -> ReparseReport:
+    from storage.queries import resolve_measure
+
+    report = ReparseReport()
+    with store.reading() as session:
+        if measure is not None:
+            ids = [resolve_measure(session, measure, site=site).id]
+        else:
+            ids = list(session.scalars(select(MeasureRow.id).order_by(MeasureRow.id)))
+    for measure_id in ids:
+        with store.transaction() as session:
+            outcome = _reparse_one(session, measure_id, since, report)
+        if progress:
+            progress(f"{outcome.url}: {outcome.before} → {outcome.after} versions" +
+                     (" (changed)" if outcome.changed else ""))
+        report.measures.append(outcome)
+    return report
+
+
+def _reparse_one(session: Session, measure_id: int, since: dt.datetime | None, report: ReparseReport) -> MeasureReparse:
+    measure = session.get(MeasureRow, measure_id)
+    assert measure is not None
+    old = list(session.scalars(select(Version).where(Version.measure_id == measure_id).order_by(Version.number)))
+    kept = [v for v in old if since is not None and v.first_seen_at < since]
+    captures = list(session.scalars(
+        select(Capture).where(Capture.measure_id == measure_id).order_by(Capture.requested_at, Capture.id)))
+    if since is not None:
+        captures = [c for c in captures if c.requested_at >= since]
+
+    current_hash = kept[-1].record_hash if kept else None
+    current_ok = any(v.verdict == "ok" for v in kept)
+    number = kept[-1].number if kept else 0
+    new: list[_New] = []
+    assignments: list[tuple[Capture, str, _New | None, ParseResult | None]] = []
+    for cap in captures:
+        if cap.outcome == "error":
+            continue
+        if cap.blob_id is None:  # confirmed the version standing then (304 or unchanged)
+            assignments.append((cap, cap.outcome, new[-1] if new else None, None))
+            if new:
+                new[-1].last_capture = cap
+            continue
+        result = parse(read_blob(session, cap.blob_id), measure.url)
+        report.bodies += 1
+        if result.record is None:
+            assignments.append((cap, "not_a_measure", None, result))
+            continue
+        digest = result.record.content_hash()
+        if digest == current_hash:
+            assignments.append((cap, "unchanged", new[-1] if new else None, result))
+            if new:
+                new[-1].last_capture = cap
+            continue
+        if result.meta.verdict == "degraded" and current_ok:
+            assignments.append((cap, "degraded_kept", None, result))
+            continue
+        number += 1
+        entry = _New(number, result, digest, cap, cap)
+        new.append(entry)
+        current_hash, current_ok = digest, current_ok or result.meta.verdict == "ok"
+        assignments.append((cap, "new_version", entry, result))
+
+    rebuilt = [v.record_hash for v in old[len(kept):]]
+    changed = rebuilt != [n.digest for n in new]
+    if changed:
+        replaced = [v.id for v in old[len(kept):]]
+        if replaced:
+            session.execute(update(Capture).where(Capture.version_id.in_(replaced)).values(version_id=None))
+            session.execute(delete(Version).where(Version.id.in_(replaced)))
+        rows: dict[int, Version] = {}
+        for n in new:
+            assert n.result.record is not None
+            v = Version(measure_id=measure_id, number=n.number, record=n.result.record.to_json(), record_hash=n.digest,
+                        verdict=n.result.meta.verdict, parser=n.result.meta.parser,
+                        generation=n.result.meta.generation, extraction=n.result.meta.extraction,
+                        unobserved=json.dumps(list(n.result.meta.unobserved)),
+                        first_seen_at=n.first_capture.requested_at, last_seen_at=n.last_capture.requested_at,
+                        first_capture_id=n.first_capture.id, last_capture_id=n.last_capture.id)
+            session.add(v)
+            rows[n.number] = v
+        session.flush()
+        for cap, outcome, target, parsed in assignments:
+            cap.outcome = outcome
+            cap.version_id = rows[target.number].id if target is not None else (
+                kept[-1].id if kept and outcome in ("unchanged", "not_modified") else None)
+            if parsed is not None:
+                cap.verdict = parsed.meta.verdict
+                cap.meta = dump_json(parsed.meta.to_dict()) if (parsed.meta.verdict != "ok" or parsed.meta.warnings) \
+                    else None
+        _rebuild_children(session, measure_id)
+    return MeasureReparse(measure.url, len(old), len(kept) + len(new), changed)
+
+
+def _rebuild_children(session: Session, measure_id: int) -> None:
+    from vahti.record import Measure
+
+    clear_children(session, measure_id)
+    session.flush()
+    for v in session.scalars(select(Version).where(Version.measure_id == measure_id).order_by(Version.number)):
+        index_children(session, measure_id, v.number, Measure.from_json(v.record))
+        session.flush()

@@ -1,0 +1,328 @@
+"""Storing parse results as versions: one call, one transaction.
+
+Rules (see ``docs/storage.md``):
+
+* every call adds one capture (the fetch attempt and its outcome);
+* a record equal by hash to the measure's latest version adds no version, only the
+  capture and a new "last seen" (its body is not kept: the version's first body is
+  the evidence, and an unchanged record has nothing new to show);
+* a different record adds version n+1, with its raw body and its task and contact
+  states;
+* a ``degraded`` record never becomes the latest version of a measure that has an
+  ``ok`` one: it is kept as a flagged capture with its body, nothing else;
+* a ``not_a_measure`` answer is a capture (with its body, as evidence) only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from scraper.labels import fold
+from scraper.urls import canonical_url
+from storage import blobs
+from storage.engine import make_engine
+from storage.migrate import ensure_current
+from storage.models import Blob, Capture, ContactState, MeasureRow, Site, TaskState, Version
+from vahti.errors import ConfigError, StorageError
+from vahti.record import Measure, ParseResult, dump_json
+
+Outcome = Literal["new_version", "unchanged", "not_modified", "degraded_kept", "not_a_measure", "error"]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchInfo:
+    """What the fetch (or import) of one URL came to, before parsing."""
+
+    requested_at: dt.datetime
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    duration_ms: int | None = None
+    error: str | None = None
+    not_modified: bool = False  # a 304 answer to a conditional request
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What one store did."""
+
+    outcome: Outcome
+    capture_id: int
+    measure_id: int | None
+    version: int | None  # the measure's latest version number afterwards
+    previous: int | None = None  # the version before, when a new one was added
+
+
+class Store:
+    """The versioned snapshot store over one database (SQLite file or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, db: str, *, create: bool = True) -> Store:
+        """Open ``--db``; create an empty database, refuse an outdated schema."""
+        engine = make_engine(db)
+        path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+        if path and path != ":memory:" and not create and not Path(path).exists():
+            raise ConfigError(f"no database at {path} (nothing stored yet? check --db)")
+        try:
+            ensure_current(engine, create=create)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot open the database {db!r}: {exc.__class__.__name__}: {exc}") from exc
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        with self._sessions() as session:
+            try:
+                with session.begin():
+                    yield session
+            except SQLAlchemyError as exc:
+                raise StorageError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    # -- writing ----------------------------------------------------------------
+    def store(self, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None = None,
+              body: bytes | None = None) -> Stored:
+        """Store one fetch outcome (and its parse) in one transaction."""
+        with self.transaction() as session:
+            return store_in(session, site=site, url=url, fetch=fetch, result=result, body=body)
+
+
+def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None = None,
+             body: bytes | None = None) -> Stored:
+    """``Store.store`` inside a caller's transaction (for batches)."""
+    if fetch.requested_at.tzinfo is None:
+        raise StorageError("naive datetime given for requested_at; use an aware (UTC) one")
+    url = canonical_url(url)
+    site_row = _site(session, site, fetch.requested_at)
+    measure = session.scalar(select(MeasureRow).where(MeasureRow.url == url))
+    record = result.record if result is not None else None
+    if measure is None and record is not None:
+        measure = MeasureRow(site=site_row, url=url, identifier=record.identifier, language=record.language,
+                             first_seen_at=fetch.requested_at, last_seen_at=fetch.requested_at, missing_checks=0)
+        session.add(measure)
+        session.flush()
+    latest = _latest_version(session, measure.id) if measure is not None else None
+    capture = Capture(
+        measure_id=measure.id if measure is not None else None, url=None if measure is not None else url,
+        requested_at=fetch.requested_at, http_status=fetch.http_status, etag=fetch.etag,
+        last_modified=fetch.last_modified, bytes=len(body) if body is not None else None,
+        duration_ms=fetch.duration_ms, error=fetch.error, outcome="error",
+    )
+    session.add(capture)
+
+    def done(outcome: Outcome, version: Version | None = None, previous: int | None = None) -> Stored:
+        """Finish the capture; ``version`` is the version it created or confirmed."""
+        capture.outcome = outcome
+        capture.version_id = version.id if version is not None else None
+        session.flush()
+        if version is not None and outcome == "new_version":
+            version.first_capture_id = version.last_capture_id = capture.id
+        elif version is not None:
+            version.last_seen_at = max(version.last_seen_at, fetch.requested_at)
+            version.last_capture_id = capture.id
+        current = version if version is not None else latest
+        return Stored(outcome, capture.id, measure.id if measure is not None else None,
+                      current.number if current is not None else None, previous)
+
+    if fetch.error is not None:
+        return done("error")
+    if fetch.not_modified:
+        if measure is not None:
+            _seen(measure, fetch.requested_at)
+        return done("not_modified", latest)
+    if result is None:
+        capture.error = "no parse result for a fetched body"
+        return done("error")
+
+    capture.verdict = result.meta.verdict
+    if result.meta.verdict != "ok" or result.meta.warnings:
+        capture.meta = dump_json(result.meta.to_dict())
+    if record is None:  # not a measure page
+        if body is not None:
+            capture.blob_id = put_blob(session, body, measure.id if measure is not None else None)
+        return done("not_a_measure")
+
+    assert measure is not None
+    _seen(measure, fetch.requested_at)
+    measure.identifier, measure.language = record.identifier or measure.identifier, record.language
+    digest = record.content_hash()
+    if latest is not None and latest.record_hash == digest:
+        return done("unchanged", latest)
+    if result.meta.verdict == "degraded" and _has_ok_version(session, measure.id):
+        if body is not None:
+            capture.blob_id = put_blob(session, body, measure.id)
+        return done("degraded_kept")
+    if body is not None:
+        capture.blob_id = put_blob(session, body, measure.id)
+    number = (latest.number if latest else 0) + 1
+    version = Version(
+        measure_id=measure.id, number=number, record=record.to_json(), record_hash=digest,
+        verdict=result.meta.verdict, parser=result.meta.parser, generation=result.meta.generation,
+        extraction=result.meta.extraction, unobserved=json.dumps(list(result.meta.unobserved)),
+        first_seen_at=fetch.requested_at, last_seen_at=fetch.requested_at,
+    )
+    session.add(version)
+    session.flush()
+    index_children(session, measure.id, number, record)
+    return done("new_version", version, previous=latest.number if latest else None)
+
+
+def _seen(measure: MeasureRow, at: dt.datetime) -> None:
+    measure.last_seen_at = max(measure.last_seen_at, at)
+    measure.missing_checks = 0
+
+
+def canonical_site(base_url: str) -> str:
+    """A site's base URL: canonical, without a trailing slash."""
+    return canonical_url(base_url).rstrip("/")
+
+
+def _site(session: Session, base_url: str, at: dt.datetime) -> Site:
+    base = canonical_site(base_url)
+    site = session.scalar(select(Site).where(Site.base_url == base))
+    if site is None:
+        site = Site(base_url=base, created_at=at)
+        session.add(site)
+        session.flush()
+    return site
+
+
+def _latest_version(session: Session, measure_id: int) -> Version | None:
+    return session.scalar(select(Version).where(Version.measure_id == measure_id)
+                          .order_by(Version.number.desc()).limit(1))
+
+
+def _has_ok_version(session: Session, measure_id: int) -> bool:
+    return session.scalar(select(Version.id).where(Version.measure_id == measure_id, Version.verdict == "ok")
+                          .limit(1)) is not None
+
+
+# -- blobs ----------------------------------------------------------------------
+
+def put_blob(session: Session, body: bytes, measure_id: int | None) -> int:
+    """Store a raw body once (by SHA-256); as a delta against the measure's last full body."""
+    digest = blobs.sha256(body)
+    existing = session.scalar(select(Blob.id).where(Blob.sha256 == digest))
+    if existing is not None:
+        return existing
+    base = _base_blob(session, measure_id) if measure_id is not None else None
+    row: Blob | None = None
+    if base is not None:
+        base_body = blobs.decompress(base.data, None)
+        delta = blobs.compress(body, base=base_body)
+        if len(delta) <= blobs.FULL_RATIO * len(base.data):
+            row = Blob(sha256=digest, size=len(body), codec="zstd-delta", base_id=base.id, data=delta)
+    if row is None:
+        row = Blob(sha256=digest, size=len(body), codec="zstd", data=blobs.compress(body))
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _base_blob(session: Session, measure_id: int) -> Blob | None:
+    """The measure's most recent full blob (deltas are made against it)."""
+    return session.scalar(
+        select(Blob).join(Capture, Capture.blob_id == Blob.id)
+        .where(Capture.measure_id == measure_id, Blob.codec == "zstd")
+        .order_by(Capture.id.desc()).limit(1))
+
+
+def read_blob(session: Session, blob_id: int) -> bytes:
+    blob = session.get(Blob, blob_id)
+    if blob is None:
+        raise StorageError(f"no blob {blob_id}")
+    base = None
+    if blob.base_id is not None:
+        base_row = session.get(Blob, blob.base_id)
+        if base_row is None:
+            raise StorageError(f"blob {blob_id} is a delta against missing blob {blob.base_id}")
+        base = blobs.decompress(base_row.data, None)
+    body = blobs.decompress(blob.data, base)
+    if blobs.sha256(body) != blob.sha256:
+        raise StorageError(f"blob {blob_id} does not match its SHA-256 (damaged)")
+    return body
+
+
+# -- task and contact states ------------------------------------------------------
+
+def _keys(items: list[tuple[str | None, str]]) -> list[str]:
+    """Stable keys: the platform's id when known, else the folded name (#2 for repeats)."""
+    seen: dict[str, int] = {}
+    out = []
+    for ident, name in items:
+        key = f"id:{ident}" if ident else f"name:{fold(name)}"[:580]
+        seen[key] = seen.get(key, 0) + 1
+        out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return out
+
+
+def index_children(session: Session, measure_id: int, number: int, record: Measure) -> None:
+    """Close the task/contact states that changed or went, open the new ones."""
+    _index_tasks(session, measure_id, number, record)
+    _index_contacts(session, measure_id, number, record)
+
+
+def _index_tasks(session: Session, measure_id: int, number: int, record: Measure) -> None:
+    tasks = dict(zip(_keys([(t.id, t.name) for t in record.tasks]), record.tasks))
+    open_rows = {row.task_key: row for row in session.scalars(
+        select(TaskState).where(TaskState.measure_id == measure_id, TaskState.valid_until.is_(None)))}
+    for key, row in open_rows.items():
+        t = tasks.get(key)
+        if t is None or (row.task_id, row.name, row.state, row.due_date, row.completed_date, row.due_period,
+                         row.comment) != (t.id, t.name, t.state, t.due_date, t.completed_date, t.due_period,
+                                          t.comment):
+            row.valid_until = number
+    for key, t in tasks.items():
+        current = open_rows.get(key)
+        if current is None or current.valid_until == number:
+            session.add(TaskState(measure_id=measure_id, task_key=key, valid_from=number, task_id=t.id, name=t.name,
+                                  state=t.state, due_date=t.due_date, completed_date=t.completed_date,
+                                  due_period=t.due_period, comment=t.comment))
+
+
+def _index_contacts(session: Session, measure_id: int, number: int, record: Measure) -> None:
+    contacts = dict(zip(_keys([(c.id, c.name) for c in record.contacts]), record.contacts))
+    open_rows = {row.contact_key: row for row in session.scalars(
+        select(ContactState).where(ContactState.measure_id == measure_id, ContactState.valid_until.is_(None)))}
+    for key, row in open_rows.items():
+        c = contacts.get(key)
+        if c is None or (row.contact_id, row.name, row.title, row.organization, row.is_primary) != (
+                c.id, c.name, c.title, c.organization, c.primary):
+            row.valid_until = number
+    for key, c in contacts.items():
+        current = open_rows.get(key)
+        if current is None or current.valid_until == number:
+            session.add(ContactState(measure_id=measure_id, contact_key=key, valid_from=number, contact_id=c.id,
+                                     name=c.name, title=c.title, organization=c.organization, is_primary=c.primary))
+
+
+def clear_children(session: Session, measure_id: int) -> None:
+    session.execute(delete(TaskState).where(TaskState.measure_id == measure_id))
+    session.execute(delete(ContactState).where(ContactState.measure_id == measure_id))
