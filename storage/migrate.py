@@ -12,12 +12,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
-from vahti.errors import StorageError
+from vahti.errors import ConfigError, StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -53,8 +54,8 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     return before, current_revision(engine) or ""
 
 
-class OutdatedSchema(StorageError):
-    pass
+class OutdatedSchema(ConfigError):
+    """The database's schema is not this vahti's: a configuration problem (exit code 2)."""
 
 
 def ensure_current(engine: Engine, *, create: bool) -> None:
@@ -71,6 +72,10 @@ def ensure_current(engine: Engine, *, create: bool) -> None:
     if current is None:
         raise StorageError("this database was not made by vahti (no schema version); use another --db")
     scripts = ScriptDirectory.from_config(_config())
-    if scripts.get_revision(current) is None:
+    try:
+        known = scripts.get_revision(current) is not None
+    except CommandError:
+        known = False
+    if not known:
         raise OutdatedSchema(f"the database schema ({current}) is newer than this vahti knows; upgrade vahti")
     raise OutdatedSchema(f"the database schema is at {current}, this vahti needs {head}: run `vahti db upgrade`")
