@@ -57,12 +57,14 @@ def test_python_examples_run(doc: str, code: str, monkeypatch: pytest.MonkeyPatc
 
 
 @pytest.mark.parametrize("doc, block", _blocks("console"), ids=lambda v: v if isinstance(v, str) and v.endswith(".md") else "")
-def test_console_examples_print_what_the_docs_say(doc: str, block: str) -> None:
+def test_console_examples_print_what_the_docs_say(doc: str, block: str, tmp_path) -> None:
     lines = block.splitlines()
     command = lines[0].removeprefix("$ ")
     expected = [line for line in lines[1:] if line.strip()]
     argv = shlex.split(command)
     assert argv[0] == "vahti"
+    if "--db" in argv:  # each run starts from an empty database of its own
+        argv[argv.index("--db") + 1] = str(tmp_path / "example.db")
     result = subprocess.run([sys.executable, "-c", "from cli import main; main()", *argv[1:]], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
