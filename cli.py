@@ -228,6 +228,60 @@ def export_cmd(fmt: str, table: str, out: str | None, db: str, as_json: bool) ->
             write(session, which, form, sys.stdout)
 
 
+@cli.command("crawl")
+@click.option("--site", "sites", multiple=True, metavar="URL", help="Crawl this site (repeatable); default: all "
+              "sites in the configuration.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file "
+              "(default ./vahti.toml if present).")
+@click.option("--rate", type=float, help="Requests per second to each host (overrides the configuration).")
+@common_options
+def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | None, db: str, as_json: bool) -> None:
+    """One pass over the configured sites: discover, fetch, parse, store.
+
+    Exit code 0 when every page was read; 1 when some could not be fetched or
+    stored (each failure is recorded in the database and listed here).
+    """
+    from scraper.crawl import crawl_sites
+    from vahti.config import load
+
+    cfg = load(config_path, db=db if db != DEFAULT_DB else None, sites=sites, rate=rate)
+    for warning in cfg.warnings:
+        click.echo(f"vahti: warning: {warning}", err=True)
+    if not cfg.sites:
+        raise ConfigError("no sites to crawl: give --site URL or a configuration file with [[site]] tables")
+    store = _store(cfg.database, create=True)
+    progress = _progress_printer() if not as_json and sys.stderr.isatty() else None
+    summaries = crawl_sites(cfg.sites, store, progress=progress)
+    if progress is not None:
+        click.echo("", err=True)
+    if as_json:
+        _echo_json([s.to_dict() for s in summaries])
+    else:
+        for s in summaries:
+            t = s.totals()
+            click.echo(f"{s.site}: {t['seen']} measures seen, {t['fetched']} fetched, {t['not_modified']} unchanged "
+                       f"(304), {t['unchanged']} unchanged (same record), {t['new_versions']} new versions, "
+                       f"{t['degraded']} degraded, {t['missing']} missing, {t['failed']} failed")
+            for note in (s.robots, *s.discovery):
+                click.echo(f"  {note}")
+            for p in s.pages:
+                if p.outcome in ("error", "disallowed") or p.lifecycle in ("removed", "restored"):
+                    click.echo(f"  {p.outcome if not p.lifecycle else p.lifecycle}: {p.url}"
+                               + (f" ({p.error})" if p.error else ""))
+    if any(s.failed for s in summaries):
+        sys.exit(1)
+
+
+def _progress_printer() -> Callable[[Any], None]:
+    counter = [0]
+
+    def show(state: Any) -> None:
+        counter[0] += 1
+        click.echo(f"\r  {counter[0]:>5} pages · {state.outcome:<13} {state.url[-60:]:<60}", nl=False, err=True)
+
+    return show
+
+
 @cli.group("db")
 def db_group() -> None:
     """Database maintenance."""

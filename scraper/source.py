@@ -1,21 +1,18 @@
 """Reading one page for ``vahti parse``: a local file or a single URL.
 
-The crawler has its own polite fetcher; this is the one-shot path, with the
-same limits (timeout, size cap) and errors translated into vahti's tree.
+A URL goes through the same polite fetcher as a crawl (User-Agent, timeouts,
+size cap, same-host redirects), with one retry.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import httpx
+from urllib.parse import urlsplit
 
 from scraper.decode import MAX_BODY_BYTES
-from vahti import __version__
-from vahti.errors import FetchError, FetchTimeout, HTTPStatusError, InputTooLarge
-
-DEFAULT_TIMEOUT = 30.0
-USER_AGENT = f"vahti/{__version__} (+https://github.com/vahti-archive/vahti)"
+from scraper.fetch import HttpFetcher, Request
+from vahti.config import DEFAULT_TIMEOUT, SiteConfig
+from vahti.errors import FetchError, HTTPStatusError, InputTooLarge
 
 
 def is_url(source: str) -> bool:
@@ -25,7 +22,7 @@ def is_url(source: str) -> bool:
 def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> tuple[bytes, str]:
     """``(body, url)`` of a file path or an http(s) URL."""
     if is_url(source):
-        return fetch_once(source, timeout=timeout), source
+        return fetch_once(source, timeout=timeout)
     path = Path(source)
     try:
         size = path.stat().st_size
@@ -40,25 +37,15 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> tuple[bytes
         raise FetchError("permission denied", url=source) from None
 
 
-def fetch_once(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
-    """One GET, streamed with a size cap; httpx errors become ``FetchError``s."""
+def fetch_once(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> tuple[bytes, str]:
+    parts = urlsplit(url)
+    site = SiteConfig(url=f"{parts.scheme}://{parts.netloc}", timeout=timeout, retries=1, rate=100.0,
+                      max_bytes=MAX_BODY_BYTES)
+    fetcher = HttpFetcher(site)
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5,
-                          headers={"User-Agent": USER_AGENT}) as client:
-            with client.stream("GET", url) as response:
-                if response.status_code >= 400:
-                    raise HTTPStatusError(f"HTTP {response.status_code}", url=url, status=response.status_code)
-                chunks: list[bytes] = []
-                total = 0
-                for chunk in response.iter_bytes():
-                    total += len(chunk)
-                    if total > MAX_BODY_BYTES:
-                        raise InputTooLarge(f"response over the {MAX_BODY_BYTES} byte cap", url=url)
-                    chunks.append(chunk)
-                return b"".join(chunks)
-    except httpx.TimeoutException as exc:
-        raise FetchTimeout(f"timed out ({type(exc).__name__})", url=url) from exc
-    except httpx.TooManyRedirects as exc:
-        raise FetchError("too many redirects", url=url) from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(f"could not fetch: {type(exc).__name__}: {exc}", url=url) from exc
+        resp = fetcher.fetch(Request(url))
+    finally:
+        fetcher.close()
+    if resp.status >= 400:
+        raise HTTPStatusError(f"HTTP {resp.status}", url=url, status=resp.status)
+    return resp.body, resp.url

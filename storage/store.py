@@ -37,7 +37,9 @@ from storage.models import Blob, Capture, ContactState, MeasureRow, Site, TaskSt
 from vahti.errors import ConfigError, StorageError
 from vahti.record import Measure, ParseResult, dump_json
 
-Outcome = Literal["new_version", "unchanged", "not_modified", "degraded_kept", "not_a_measure", "error"]
+Outcome = Literal["new_version", "unchanged", "not_modified", "degraded_kept", "not_a_measure", "missing", "error"]
+Lifecycle = Literal["added", "removed", "restored", "merged"]
+MISSING_STATUSES = (404, 410)
 
 
 def utcnow() -> dt.datetime:
@@ -66,6 +68,7 @@ class Stored:
     measure_id: int | None
     version: int | None  # the measure's latest version number afterwards
     previous: int | None = None  # the version before, when a new one was added
+    lifecycle: Lifecycle | None = None  # what happened to the measure itself
 
 
 class Store:
@@ -108,26 +111,33 @@ class Store:
 
     # -- writing ----------------------------------------------------------------
     def store(self, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None = None,
-              body: bytes | None = None) -> Stored:
+              body: bytes | None = None, missing_after: int = 2) -> Stored:
         """Store one fetch outcome (and its parse) in one transaction."""
         with self.transaction() as session:
-            return store_in(session, site=site, url=url, fetch=fetch, result=result, body=body)
+            return store_in(session, site=site, url=url, fetch=fetch, result=result, body=body,
+                            missing_after=missing_after)
 
 
 def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None = None,
-             body: bytes | None = None) -> Stored:
-    """``Store.store`` inside a caller's transaction (for batches)."""
+             body: bytes | None = None, missing_after: int = 2) -> Stored:
+    """``Store.store`` inside a caller's transaction (for batches).
+
+    A 404/410 answer (or a "soft 404" page) counts against a known measure; after
+    ``missing_after`` consecutive ones the measure is marked removed (never deleted).
+    """
     if fetch.requested_at.tzinfo is None:
         raise StorageError("naive datetime given for requested_at; use an aware (UTC) one")
     url = canonical_url(url)
     site_row = _site(session, site, fetch.requested_at)
     measure = session.scalar(select(MeasureRow).where(MeasureRow.url == url))
     record = result.record if result is not None else None
+    lifecycle: Lifecycle | None = None
     if measure is None and record is not None:
         measure = MeasureRow(site=site_row, url=url, identifier=record.identifier, language=record.language,
                              first_seen_at=fetch.requested_at, last_seen_at=fetch.requested_at, missing_checks=0)
         session.add(measure)
         session.flush()
+        lifecycle = "added"
     latest = _latest_version(session, measure.id) if measure is not None else None
     capture = Capture(
         measure_id=measure.id if measure is not None else None, url=None if measure is not None else url,
@@ -149,13 +159,29 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
             version.last_capture_id = capture.id
         current = version if version is not None else latest
         return Stored(outcome, capture.id, measure.id if measure is not None else None,
-                      current.number if current is not None else None, previous)
+                      current.number if current is not None else None, previous, lifecycle)
 
+    missing = (fetch.http_status in MISSING_STATUSES and record is None) or (
+        result is not None and record is None and any(r.startswith("not found") for r in result.meta.reasons))
+    if missing:
+        if body:
+            capture.blob_id = put_blob(session, body, measure.id if measure is not None else None)
+        if result is not None:
+            capture.verdict = result.meta.verdict
+        if measure is not None:
+            measure.missing_checks += 1
+            if measure.missing_checks >= missing_after and measure.removed_at is None:
+                measure.removed_at = fetch.requested_at
+                lifecycle = "removed"
+        return done("missing")
     if fetch.error is not None:
         return done("error")
     if fetch.not_modified:
         if measure is not None:
             _seen(measure, fetch.requested_at)
+            if measure.removed_at is not None:  # back, exactly as it was
+                measure.removed_at = None
+                lifecycle = "restored"
         return done("not_modified", latest)
     if result is None:
         capture.error = "no parse result for a fetched body"
@@ -172,6 +198,12 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     assert measure is not None
     _seen(measure, fetch.requested_at)
     measure.identifier, measure.language = record.identifier or measure.identifier, record.language
+    if measure.removed_at is not None:
+        measure.removed_at = None
+        lifecycle = "restored"
+    if record.merged_with and measure.merged_into != record.merged_with:
+        measure.merged_into = record.merged_with
+        lifecycle = lifecycle or "merged"
     digest = record.content_hash()
     if latest is not None and latest.record_hash == digest:
         return done("unchanged", latest)

@@ -133,7 +133,7 @@ def test_degraded_first_sight_is_a_flagged_version_then_ok_replaces_it(store: St
 def test_not_a_measure_is_a_capture_with_evidence(store: Store) -> None:
     body, result = page()
     store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
-    nf_body, nf = page("notfound_soft404_approuter")
+    nf_body, nf = page("blocked_challenge")
     stored = store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=nf, body=nf_body)
     assert (stored.outcome, stored.version) == ("not_a_measure", 1)
     unknown = store.store(site=SITE, url=SITE + "/actions/999", fetch=FetchInfo(day(1), 200), result=nf,
@@ -265,3 +265,26 @@ def test_a_failed_store_leaves_the_last_committed_state(store: Store) -> None:
     with pytest.raises(StorageError):
         store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=broken, body=body + b"!")
     assert count(store, Version) == 1 and count(store, Capture) == 1 and count(store, Blob) == 1
+
+
+def test_lifecycle_missing_removed_restored_merged(store: Store) -> None:
+    body, result = page()
+    first = store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
+    assert first.lifecycle == "added"
+    gone = store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 404), body=b"<h1>Sivua ei l\xc3\xb6ydy</h1>")
+    assert (gone.outcome, gone.lifecycle) == ("missing", None)  # once is not enough
+    soft_body, soft = page("notfound_soft404_approuter")
+    again = store.store(site=SITE, url=URL, fetch=FetchInfo(day(2), 200), result=soft, body=soft_body)
+    assert (again.outcome, again.lifecycle) == ("missing", "removed")
+    with store.reading() as s:
+        m = queries.resolve_measure(s, URL)
+        assert m.removed_at == day(2) and m.missing_checks == 2
+        assert s.scalar(select(func.count()).select_from(Version)) == 1  # never deleted
+    back = store.store(site=SITE, url=URL, fetch=FetchInfo(day(3), 200), result=result, body=body)
+    assert (back.outcome, back.lifecycle) == ("unchanged", "restored")
+    merged = with_record(result, merged_with="90")
+    into = store.store(site=SITE, url=URL, fetch=FetchInfo(day(4), 200), result=merged, body=body)
+    assert (into.outcome, into.lifecycle) == ("new_version", "merged")
+    with store.reading() as s:
+        m = queries.resolve_measure(s, URL)
+        assert m.removed_at is None and m.merged_into == "90" and m.missing_checks == 0

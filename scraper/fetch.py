@@ -1,0 +1,163 @@
+"""Fetching pages politely: the ``Fetcher`` protocol and its HTTP implementation.
+
+The HTTP stack, inside out::
+
+    httpx.HTTPTransport            connections, timeouts
+    PoliteTransport                per-host pacing (rate, crawl-delay) for *every* attempt
+    httpx_retries.RetryTransport   retries on connect errors, timeouts, 429 and 5xx, with
+                                   exponential backoff and jitter, honouring Retry-After
+    httpx.Client                   User-Agent; redirects are followed here, by hand, only
+                                   within the site's host
+
+``HttpFetcher.fetch`` answers every HTTP response (404 and 500 included) as a
+``Response``; it raises ``FetchError`` only when there is no usable answer (network
+failure after retries, off-site redirect, redirect loop, body over the size cap,
+wrong content type).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from httpx_retries import Retry, RetryTransport
+
+from scraper.ratelimit import RateLimiter
+from vahti.config import SiteConfig
+from vahti.errors import FetchError, FetchTimeout
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+XML_TYPES = ("application/xml", "text/xml", "application/x-gzip", "application/gzip", "text/plain")
+MAX_REDIRECTS = 5
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    accept: tuple[str, ...] = HTML_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str  # after redirects
+    status: int
+    body: bytes
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    duration_ms: int = 0
+    attempts: int = 1
+    redirects: tuple[str, ...] = field(default=())
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class Fetcher(Protocol):
+    """Anything that turns a ``Request`` into a ``Response`` (HTTP, or a test double)."""
+
+    def fetch(self, request: Request) -> Response: ...
+
+    def close(self) -> None: ...
+
+
+class PoliteTransport(httpx.BaseTransport):
+    """Waits for the host's turn before each attempt and counts attempts."""
+
+    def __init__(self, inner: httpx.BaseTransport, limiter: RateLimiter) -> None:
+        self.inner, self.limiter = inner, limiter
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.limiter.wait(request.url.host)
+        counter = request.extensions.get("vahti_attempts")
+        if isinstance(counter, list):
+            counter[0] += 1
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class HttpFetcher:
+    """The real fetcher: one ``httpx.Client`` per crawl, per site."""
+
+    def __init__(self, site: SiteConfig, *, limiter: RateLimiter | None = None,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.site = site
+        self.limiter = limiter or RateLimiter(site.rate)
+        retry = Retry(total=site.retries, backoff_factor=site.backoff, max_backoff_wait=site.max_backoff,
+                      status_forcelist=RETRY_STATUSES, respect_retry_after_header=True, backoff_jitter=0.5,
+                      total_timeout=max(site.max_backoff * 2, 1.0))
+        inner = transport or httpx.HTTPTransport(retries=0)
+        self.client = httpx.Client(
+            transport=RetryTransport(transport=PoliteTransport(inner, self.limiter), retry=retry),
+            timeout=httpx.Timeout(site.timeout, connect=min(site.timeout, 10.0)),
+            headers={"User-Agent": site.user_agent, "Accept-Language": site.languages[0]},
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def fetch(self, request: Request) -> Response:
+        started = time.monotonic()
+        url, seen, attempts = request.url, [request.url], 0
+        host = urlsplit(url).hostname
+        headers = {"Accept": ", ".join(request.accept) + ", */*;q=0.1"}
+        if request.etag:
+            headers["If-None-Match"] = request.etag
+        if request.last_modified:
+            headers["If-Modified-Since"] = request.last_modified
+        while True:
+            counter = [0]
+            try:
+                with self.client.stream("GET", url, headers=headers, extensions={"vahti_attempts": counter}) as resp:
+                    attempts += counter[0]
+                    if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
+                        target = urljoin(url, resp.headers["location"])
+                        if urlsplit(target).hostname != host or urlsplit(target).scheme not in ("http", "https"):
+                            raise FetchError(f"off-site redirect to {target} (not followed)", url=request.url)
+                        if target in seen or len(seen) > MAX_REDIRECTS:
+                            raise FetchError(f"redirect loop or too many redirects ({len(seen)} hops)",
+                                             url=request.url)
+                        seen.append(target)
+                        url = target
+                        continue
+                    body = b"" if resp.status_code == 304 else self._read(resp, request)
+                    return Response(
+                        url=url, status=resp.status_code, body=body,
+                        content_type=resp.headers.get("content-type"), etag=resp.headers.get("etag"),
+                        last_modified=resp.headers.get("last-modified"),
+                        duration_ms=int((time.monotonic() - started) * 1000), attempts=max(attempts, 1),
+                        redirects=tuple(seen[1:]),
+                    )
+            except httpx.TimeoutException as exc:
+                raise FetchTimeout(f"timed out after {attempts + counter[0]} attempt(s): {type(exc).__name__}",
+                                   url=request.url) from exc
+            except httpx.HTTPError as exc:
+                raise FetchError(f"{type(exc).__name__} after {attempts + counter[0]} attempt(s): {exc}",
+                                 url=request.url) from exc
+
+    def _read(self, resp: httpx.Response, request: Request) -> bytes:
+        cap = self.site.max_bytes
+        length = resp.headers.get("content-length")
+        if length and length.isdigit() and int(length) > cap:
+            raise FetchError(f"body of {int(length)} bytes is over the {cap} byte cap", url=request.url)
+        ctype = (resp.headers.get("content-type") or "").split(";")[0].strip().lower()
+        if resp.status_code == 200 and ctype and ctype not in request.accept:
+            raise FetchError(f"unexpected content type {ctype!r}", url=request.url)
+        chunks, total = [], 0
+        # iter_bytes yields *decoded* bytes: the cap also bounds gzip/brotli bombs.
+        for chunk in resp.iter_bytes():
+            total += len(chunk)
+            if total > cap:
+                raise FetchError(f"body over the {cap} byte cap (stopped reading)", url=request.url)
+            chunks.append(chunk)
+        return b"".join(chunks)

@@ -1,0 +1,42 @@
+"""Per-host pacing: at most one request per interval to each host, across threads.
+
+>>> import time
+>>> limiter = RateLimiter(rate=50)
+>>> start = time.monotonic(); limiter.wait("h"); limiter.wait("h"); limiter.wait("h")
+>>> time.monotonic() - start >= 0.039
+True
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class RateLimiter:
+    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next: dict[str, float] = {}
+        self._delays: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._clock, self._sleep = clock, sleep
+
+    def slow_down(self, host: str, seconds: float) -> None:
+        """A longer interval for one host (robots.txt crawl-delay), from the last request on."""
+        with self._lock:
+            interval = max(seconds, self.interval)
+            self._delays[host] = interval
+            if host in self._next:
+                self._next[host] += interval - self.interval
+
+    def wait(self, host: str) -> None:
+        """Block until a request to ``host`` may go, and book the slot."""
+        with self._lock:
+            interval = self._delays.get(host, self.interval)
+            now = self._clock()
+            slot = max(now, self._next.get(host, now))
+            self._next[host] = slot + interval
+        if slot > now:
+            self._sleep(slot - now)

@@ -1,0 +1,56 @@
+"""robots.txt, fetched once per crawl and obeyed (protego), crawl-delay included.
+
+Answers follow RFC 9309: a 4xx robots.txt means no rules (allow all); a 5xx or an
+unreachable server means "disallow all" for this crawl, so a broken server is
+never hammered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from protego import Protego
+
+from scraper.fetch import Fetcher, Request
+from vahti.errors import FetchError
+
+ROBOTS_TYPES = ("text/plain", "text/html", "application/octet-stream")
+
+
+@dataclass
+class Robots:
+    """The rules for one origin."""
+
+    origin: str
+    user_agent: str
+    parser: Protego | None  # None: no rules
+    allow_all: bool = False
+    disallow_all: bool = False
+    reason: str = ""
+
+    def allowed(self, url: str) -> bool:
+        if self.disallow_all:
+            return False
+        if self.allow_all or self.parser is None:
+            return True
+        return bool(self.parser.can_fetch(url, self.user_agent))
+
+    def crawl_delay(self) -> float | None:
+        if self.parser is None:
+            return None
+        delay = self.parser.crawl_delay(self.user_agent)
+        return float(delay) if delay is not None else None
+
+
+def fetch_robots(fetcher: Fetcher, origin: str, user_agent: str) -> Robots:
+    url = f"{origin}/robots.txt"
+    try:
+        resp = fetcher.fetch(Request(url, accept=ROBOTS_TYPES))
+    except FetchError as exc:
+        return Robots(origin, user_agent, None, disallow_all=True, reason=f"robots.txt unreachable: {exc}")
+    if 400 <= resp.status < 500:
+        return Robots(origin, user_agent, None, allow_all=True, reason=f"robots.txt answered {resp.status}")
+    if resp.status != 200:
+        return Robots(origin, user_agent, None, disallow_all=True, reason=f"robots.txt answered {resp.status}")
+    text = resp.body[:500_000].decode("utf-8", errors="replace")
+    return Robots(origin, user_agent, Protego.parse(text), reason="robots.txt read")

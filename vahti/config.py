@@ -1,0 +1,223 @@
+"""``vahti.toml``: the database and the sites to watch (see ``docs/configuration.md``).
+
+>>> parse_interval("90s"), parse_interval("15m"), parse_interval("6h"), parse_interval("1d")
+(datetime.timedelta(seconds=90), datetime.timedelta(seconds=900), datetime.timedelta(seconds=21600), datetime.timedelta(days=1))
+>>> site = SiteConfig.from_dict({"url": "https://ilmastovahti.hel.fi/", "languages": ["fi", "sv"]})
+>>> site.url, site.rate, site.user_agent.startswith("vahti/")
+('https://ilmastovahti.hel.fi', 1.0, True)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import stat
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from vahti import __version__
+from vahti.errors import ConfigError
+
+DEFAULT_DB = "vahti.db"
+DEFAULT_CONFIG = "vahti.toml"
+DEFAULT_EVERY = "6h"
+DEFAULT_RATE = 1.0  # requests per second to one host
+DEFAULT_CONCURRENCY = 2
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_RETRIES = 4
+DEFAULT_BACKOFF = 1.0  # seconds; doubles each retry, with jitter
+DEFAULT_MAX_BACKOFF = 120.0
+DEFAULT_MISSING_AFTER = 2  # consecutive 404/410 crawls before a measure counts as removed
+PROJECT_URL = "https://github.com/vahti-archive/vahti"
+
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> dt.timedelta:
+    m = _INTERVAL.match(str(text))
+    if not m:
+        raise ConfigError(f"not an interval: {text!r} (use e.g. \"30s\", \"15m\", \"6h\", \"1d\")")
+    seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds <= 0:
+        raise ConfigError(f"interval must be positive: {text!r}")
+    return dt.timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """One Kausal Watch site: where it is and how politely to read it."""
+
+    url: str
+    languages: tuple[str, ...] = ("fi",)
+    every: str | None = DEFAULT_EVERY
+    cron: str | None = None
+    rate: float = DEFAULT_RATE
+    contact: str | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+    timeout: float = DEFAULT_TIMEOUT
+    max_bytes: int = DEFAULT_MAX_BYTES
+    retries: int = DEFAULT_RETRIES
+    backoff: float = DEFAULT_BACKOFF
+    max_backoff: float = DEFAULT_MAX_BACKOFF
+    missing_after: int = DEFAULT_MISSING_AFTER
+    sitemap: bool = True
+    list_page: bool = True
+    chain: bool = True
+    probe: tuple[int, int] | None = None  # try identifiers lo..hi (inclusive)
+    respect_robots: bool = True
+
+    KEYS = frozenset({"url", "languages", "every", "cron", "rate", "contact", "concurrency", "timeout", "max_bytes",
+                      "retries", "backoff", "max_backoff", "missing_after", "sitemap", "list_page", "chain", "probe"})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, where: str = "[[site]]") -> SiteConfig:
+        unknown = set(data) - cls.KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        if "url" not in data:
+            raise ConfigError(f"{where}: url is required")
+        kwargs: dict[str, Any] = {"url": _base_url(str(data["url"]), where)}
+        if "languages" in data:
+            langs = data["languages"]
+            if not isinstance(langs, list) or not langs or not all(isinstance(x, str) and x for x in langs):
+                raise ConfigError(f"{where}: languages must be a non-empty list of language codes")
+            kwargs["languages"] = tuple(x.lower() for x in langs)
+        if "cron" in data:
+            kwargs["cron"], kwargs["every"] = str(data["cron"]), None
+        if "every" in data:
+            parse_interval(data["every"])
+            kwargs["every"] = str(data["every"])
+        for key, typ in (("rate", float), ("timeout", float), ("backoff", float), ("max_backoff", float)):
+            if key in data:
+                kwargs[key] = _number(data[key], typ, where, key, minimum=0.0, exclusive=True)
+        for key in ("concurrency", "max_bytes", "missing_after"):
+            if key in data:
+                kwargs[key] = int(_number(data[key], int, where, key, minimum=1))
+        if "retries" in data:
+            kwargs["retries"] = int(_number(data["retries"], int, where, "retries", minimum=0))
+        for key in ("sitemap", "list_page", "chain"):
+            if key in data:
+                if not isinstance(data[key], bool):
+                    raise ConfigError(f"{where}: {key} must be true or false")
+                kwargs[key] = data[key]
+        if "contact" in data:
+            kwargs["contact"] = str(data["contact"])
+        if "probe" in data:
+            kwargs["probe"] = _probe(data["probe"], where)
+        return cls(**kwargs)
+
+    @property
+    def interval(self) -> dt.timedelta | None:
+        return parse_interval(self.every) if self.every else None
+
+    @property
+    def user_agent(self) -> str:
+        return f"vahti/{__version__} (+{self.contact or PROJECT_URL})"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.url).path.rstrip("/")
+
+    def action_url(self, identifier: str, language: str | None = None) -> str:
+        """``/actions/<id>`` in the primary language, ``/<lang>/actions/<id>`` in the others."""
+        prefix = "" if language in (None, self.languages[0]) else f"/{language}"
+        return f"{self.origin}{prefix}{self.base_path}/actions/{identifier}"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    database: str = DEFAULT_DB
+    sites: tuple[SiteConfig, ...] = ()
+    path: Path | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    def site(self, url: str) -> SiteConfig | None:
+        base = _base_url(url, "--site")
+        return next((s for s in self.sites if s.url == base), None)
+
+
+def _base_url(url: str, where: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{where}: not an http(s) URL: {url!r}")
+    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def _number(value: Any, typ: type, where: str, key: str, *, minimum: float, exclusive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (typ is int and not isinstance(value, int)):
+        raise ConfigError(f"{where}: {key} must be a {'whole ' if typ is int else ''}number")
+    if value < minimum or (exclusive and value == minimum):
+        raise ConfigError(f"{where}: {key} must be {'above' if exclusive else 'at least'} {minimum:g}")
+    return float(value)
+
+
+def _probe(value: Any, where: str) -> tuple[int, int]:
+    text = str(value)
+    m = re.match(r"^\s*(\d+)\s*(?:-|\.\.)\s*(\d+)\s*$", text)
+    if not m or int(m.group(1)) > int(m.group(2)) or int(m.group(2)) - int(m.group(1)) > 10_000:
+        raise ConfigError(f"{where}: probe must be a range like \"1-200\" (at most 10000 identifiers)")
+    return int(m.group(1)), int(m.group(2))
+
+
+def load(path: str | Path | None = None, *, db: str | None = None, sites: tuple[str, ...] = (),
+         every: str | None = None, rate: float | None = None) -> Config:
+    """The configuration: ``--config FILE``, else ``./vahti.toml`` if present, else flags only.
+
+    Flags override the file: ``--db``; ``--site URL`` picks configured sites (or adds
+    one with defaults); ``--every`` and ``--rate`` apply to the sites picked.
+    """
+    warnings: list[str] = []
+    data: dict[str, Any] = {}
+    file: Path | None = None
+    if path is not None:
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError(f"no configuration file at {file}")
+    elif Path(DEFAULT_CONFIG).is_file():
+        file = Path(DEFAULT_CONFIG)
+    if file is not None:
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+        mode = file.stat().st_mode
+        if mode & (stat.S_IROTH | stat.S_IWOTH) and _has_secrets(data):
+            warnings.append(f"{file} is readable by other users and holds secrets: chmod 600 {file}")
+    unknown = set(data) - {"database", "site", "subscription", "alerts", "scheduler"}
+    if unknown:
+        raise ConfigError(f"{file}: unknown section(s) {', '.join(sorted(unknown))}")
+    database = db or os.environ.get("VAHTI_DB") or str(data.get("database", {}).get("url") or DEFAULT_DB)
+    raw_sites = data.get("site", [])
+    if not isinstance(raw_sites, list):
+        raise ConfigError(f"{file}: use [[site]] tables for sites")
+    configured = tuple(SiteConfig.from_dict(s, where=f"{file} [[site]] #{i + 1}") for i, s in enumerate(raw_sites))
+    chosen: list[SiteConfig] = list(configured)
+    if sites:
+        chosen = []
+        for url in sites:
+            base = _base_url(url, "--site")
+            chosen.append(next((s for s in configured if s.url == base), SiteConfig(url=base)))
+    if every is not None:
+        parse_interval(every)
+        chosen = [replace(s, every=every, cron=None) for s in chosen]
+    if rate is not None:
+        if rate <= 0:
+            raise ConfigError("--rate must be above 0")
+        chosen = [replace(s, rate=rate) for s in chosen]
+    return Config(database=database, sites=tuple(chosen), path=file, warnings=tuple(warnings))
+
+
+def _has_secrets(data: dict[str, Any]) -> bool:
+    text = repr(data).lower()
+    return any(word in text for word in ("password", "secret", "token"))

@@ -1,0 +1,1 @@
+"""Sample Kausal Watch pages and a sample site (tests, `vahti demo`, benchmarks)."""
