@@ -1,0 +1,136 @@
+"""Crawl throughput on a generated 500-measure local site, and urlwatch on the same URLs.
+
+    python bench/crawl.py [--measures 500] [--no-urlwatch]
+
+Serves the sample site (app-router pages rendered like the platform's) from a
+separate process on 127.0.0.1, crawls it twice with the rate limit off (a first
+pass, then an unchanged pass that gets only 304s), each crawl in its own process
+so that CPU time and peak RSS are vahti's alone. Then installs urlwatch into a
+throwaway virtualenv and checks the same URLs twice, timing its unchanged pass.
+
+Targets: the unchanged pass at least 3x faster than the first; peak RSS under
+150 MB; vahti's unchanged pass faster than urlwatch's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+CRAWL = """
+import json, resource, sys, time
+from scraper.crawl import Crawler
+from storage.store import Store
+from vahti.config import SiteConfig
+db, url = sys.argv[1], sys.argv[2]
+store = Store.open(db)
+site = SiteConfig(url=url, rate=100000.0, concurrency=4, list_page=False, retries=1)
+wall, cpu = time.perf_counter(), time.process_time()
+crawler = Crawler(site, store)
+summary = crawler.crawl()
+crawler.close()
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+print(json.dumps({"wall": wall, "cpu": cpu, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  **summary.totals()}))
+"""
+
+
+def serve(measures: int, ready: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    from sitesrv import SiteServer
+
+    from vahti.samples.site import sample_site, with_base
+
+    with SiteServer() as srv:
+        for path, (body, ctype) in with_base(sample_site(1, measures=measures), srv.url).items():
+            srv.site.set(path, body, ctype)
+        srv.site.hits = _NoHits()  # type: ignore[assignment]
+        ready.put(srv.url)
+        while True:
+            time.sleep(3600)
+
+
+class _NoHits(list):  # type: ignore[type-arg]
+    def append(self, item: object) -> None:  # the benchmark does not keep a request log
+        pass
+
+
+def crawl(db: Path, url: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", CRAWL, str(db), url], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def urlwatch(url: str, measures: int, tmp: Path) -> tuple[float, float] | None:
+    env_dir = tmp / "urlwatch-venv"
+    print("installing urlwatch into a throwaway virtualenv …", file=sys.stderr, flush=True)
+    venv.create(env_dir, with_pip=True)
+    pip = env_dir / "bin" / "pip"
+    if subprocess.run([str(pip), "install", "-q", "urlwatch"], capture_output=True).returncode != 0:
+        print("   (urlwatch could not be installed; comparison skipped)")
+        return None
+    jobs = tmp / "urls.yaml"
+    jobs.write_text("".join(f"name: m{i}\nurl: {url}/actions/{i}\n---\n" for i in range(1, measures + 1)),
+                    encoding="utf-8")
+    config = tmp / "urlwatch.yaml"
+    cache = tmp / "cache.db"
+    cmd = [str(env_dir / "bin" / "urlwatch"), "--urls", str(jobs), "--config", str(config), "--cache", str(cache)]
+    subprocess.run(cmd + ["--edit-config"], env={**os.environ, "EDITOR": "true", "VISUAL": "true"},
+                   capture_output=True)
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, env={**os.environ, "HOME": str(tmp)})
+        times.append(time.perf_counter() - start)
+    return times[0], times[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--measures", type=int, default=500)
+    ap.add_argument("--no-urlwatch", action="store_true")
+    args = ap.parse_args()
+    ready: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    server = multiprocessing.Process(target=serve, args=(args.measures, ready), daemon=True)
+    server.start()
+    url = ready.get(timeout=120)
+    try:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            tmp = Path(tmp_name)
+            first = crawl(tmp / "bench.db", url)
+            second = crawl(tmp / "bench.db", url)
+            n = args.measures
+            print(f"site: {n} measures at {url} (app-router pages, ~27 KB each)")
+            for name, r in (("first pass", first), ("unchanged pass", second)):
+                print(f"  vahti {name:<15} {n / r['wall']:8.1f} pages/s  {1000 * r['cpu'] / n:6.2f} CPU ms/page  "
+                      f"peak RSS {r['rss_mb']:6.1f} MB  new versions {r['new_versions']:.0f}, "
+                      f"304s {r['not_modified']:.0f}, failed {r['failed']:.0f}")
+            speedup = first["wall"] / second["wall"]
+            rss = max(first["rss_mb"], second["rss_mb"])
+            print(f"  unchanged pass {speedup:.1f}x faster than the first (target >= 3: "
+                  f"{'met' if speedup >= 3 else 'NOT met'}); peak RSS {rss:.0f} MB (target < 150: "
+                  f"{'met' if rss < 150 else 'NOT met'})")
+            if not args.no_urlwatch:
+                found = urlwatch(url, n, tmp)
+                if found:
+                    u1, u2 = found
+                    print(f"  urlwatch first pass {n / u1:8.1f} pages/s; unchanged pass {n / u2:8.1f} pages/s")
+                    print(f"  vahti's unchanged pass is {u2 / second['wall']:.1f}x urlwatch's speed (target > 1: "
+                          f"{'met' if u2 > second['wall'] else 'NOT met'})")
+    finally:
+        server.terminate()
+
+
+if __name__ == "__main__":
+    main()

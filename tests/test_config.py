@@ -1,0 +1,65 @@
+"""The configuration file: the documented example loads, mistakes are clear errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from vahti.config import SiteConfig, load, parse_interval
+from vahti.errors import ConfigError
+
+
+def test_the_documented_example_loads() -> None:
+    cfg = load(ROOT / "docs" / "vahti.example.toml")
+    assert cfg.database == "vahti.db"
+    (site,) = cfg.sites
+    assert site.url == "https://ilmastovahti.hel.fi" and site.languages == ("fi", "sv")
+    assert site.user_agent.endswith("(+mailto:newsroom@example.org)")
+    assert site.action_url("91", "sv") == "https://ilmastovahti.hel.fi/sv/actions/91"
+    assert site.interval is not None and site.interval.total_seconds() == 6 * 3600
+
+
+def test_flags_override_the_file(tmp_path: Path) -> None:
+    conf = tmp_path / "v.toml"
+    conf.write_text('[database]\nurl = "a.db"\n[[site]]\nurl = "https://a.example"\nrate = 2\n', encoding="utf-8")
+    cfg = load(conf, db="b.db", sites=("https://a.example/", "https://b.example/plan/"), rate=0.5, every="30s")
+    assert cfg.database == "b.db"
+    assert [(s.url, s.rate, s.every) for s in cfg.sites] == [
+        ("https://a.example", 0.5, "30s"), ("https://b.example/plan", 0.5, "30s")]
+    assert cfg.sites[1].action_url("CL3") == "https://b.example/plan/actions/CL3"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[[site]]\nurl = "ftp://x"\n', "not an http(s) URL"),
+    ('[[site]]\nurl = "https://x"\nrate = 0\n', "rate must be above 0"),
+    ('[[site]]\nurl = "https://x"\nevery = "often"\n', "not an interval"),
+    ('[[site]]\nurl = "https://x"\nspeed = 3\n', "unknown key(s) speed"),
+    ('[[site]]\nlanguages = ["fi"]\n', "url is required"),
+    ('[sites]\n', "unknown section(s) sites"),
+    ('[[site]]\nurl = "https://x"\nprobe = "9-1"\n', "probe must be a range"),
+    ("[[site]\n", "not valid TOML"),
+])
+def test_mistakes_are_clear(tmp_path: Path, text: str, message: str) -> None:
+    conf = tmp_path / "v.toml"
+    conf.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load(conf)
+
+
+def test_secrets_in_a_world_readable_file_are_warned_about(tmp_path: Path) -> None:
+    conf = tmp_path / "v.toml"
+    conf.write_text('[alerts]\nsmtp_password = "x"\n', encoding="utf-8")
+    os.chmod(conf, 0o644)
+    assert any("chmod 600" in w for w in load(conf).warnings)
+    os.chmod(conf, 0o600)
+    assert not load(conf).warnings
+
+
+def test_intervals() -> None:
+    assert parse_interval("1.5h").total_seconds() == 5400
+    with pytest.raises(ConfigError):
+        parse_interval("0s")
+    assert SiteConfig(url="https://x").every == "6h"
