@@ -7,7 +7,8 @@ Faults are queued per path and used up one request at a time:
 ``"timeout"`` no answer for longer than the client waits; ``"reset"`` the
 connection dropped before any answer; ``"truncate"`` a body cut short of its
 Content-Length; ``"redirect:/x"`` a redirect; ``"offsite"`` a redirect to
-another host; ``"huge"`` an endless body; ``"ctype:…"`` a wrong content type.
+another host; ``"huge"`` an endless body; ``"gzipbomb"`` a small gzip body that inflates past any
+cap; ``"ctype:…"`` a wrong content type.
 """
 
 from __future__ import annotations
@@ -117,6 +118,11 @@ def _handler(site: Site, timeout_sleep: float) -> type[BaseHTTPRequestHandler]:
                         pass
                     self.connection.close()
                     return
+                if fault == "gzipbomb":  # 30 KB on the wire, 30 MB once decompressed
+                    import gzip
+
+                    bomb = gzip.compress(b"<p>" + b"\0" * 30_000_000, compresslevel=9)
+                    return self._send(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"})
                 if fault.startswith("ctype:"):
                     return self._send(200, site.pages.get(path, b"%PDF-1.4"), {"Content-Type": fault[6:]})
             body = site.pages.get(path)

@@ -133,6 +133,7 @@ def test_faults_are_retried_bounded_spaced_and_recorded(server: SiteServer, stor
     f("/actions/7", "offsite")               # redirect to another host
     f("/actions/8", "huge")                  # endless body
     f("/actions/9", "ctype:application/pdf")
+    f("/actions/11", "gzipbomb")
     f("/actions/10", "500", "500", "500", "500")  # gives up
     summary = crawl(server, store, max_bytes=1_000_000, timeout=0.4)
     by_id = {int(p.url.rsplit("/", 1)[1]): p for p in summary.pages}
@@ -152,11 +153,12 @@ def test_faults_are_retried_bounded_spaced_and_recorded(server: SiteServer, stor
     assert len(server.site.hits_for("/actions/10")) == 3
     h10 = server.site.hits_for("/actions/10")
     assert all(b.at - a.at >= 0.02 for a, b in zip(h10, h10[1:]))  # backoff between attempts
-    assert {11, 12} <= {i for i, p in by_id.items() if p.outcome == "new_version"}
-    assert summary.failed == 7
+    assert by_id[11].outcome == "error" and "cap" in (by_id[11].error or "")
+    assert by_id[12].outcome == "new_version"
+    assert summary.failed == 8
     with store.reading() as s:
         errors = {c.error for c in s.scalars(select(Capture).where(Capture.outcome == "error"))}
-        assert len(errors) == 7 and all(errors)
+        assert len(errors) == 8 and all(errors)
     # The next crawl, with the server healthy again, picks up what failed.
     again = crawl(server, store)
     assert again.failed == 0 and versions(store) == 12
@@ -210,3 +212,22 @@ def test_crawl_cli_summary_and_exit_code(server: SiteServer, tmp_path: Path) -> 
     assert result.returncode == 1, result.stderr
     assert "12 measures seen" in result.stdout and "11 new versions" in result.stdout and "1 failed" in result.stdout
     assert "error: " in result.stdout and "/actions/4" in result.stdout
+
+
+def test_list_page_and_language_variants(server: SiteServer, store: Store) -> None:
+    from vahti.samples.pages import app_router_page, spec_91
+
+    del server.site.pages["/sitemap.xml"]
+    server.site.set("/actions", '<html><body><main id="main"><a href="/actions/1">1</a> <a href="/actions/2">2</a>'
+                                '<a href="/indicators/3">not an action</a></main></body></html>')
+    sv = spec_91("sv")
+    sv.update(identifier="1", previous=None, next="2")
+    server.site.set("/sv/actions/1", app_router_page(sv))
+    summary = crawl(server, store, list_page=True, languages=("fi", "sv"))
+    assert any("list page: 2 action links" in note for note in summary.discovery)
+    stored = {p.url.replace(server.url, ""): p.outcome for p in summary.pages}
+    assert stored["/sv/actions/1"] == "new_version" and stored["/actions/12"] == "new_version"
+    assert stored["/sv/actions/2"] == "missing"  # no Swedish page for it: nothing stored, nothing invented
+    with store.reading() as s:
+        langs = dict(s.execute(select(MeasureRow.url, MeasureRow.language)).all())
+        assert langs[server.url + "/sv/actions/1"] == "sv" and server.url + "/sv/actions/2" not in langs
