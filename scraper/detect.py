@@ -73,7 +73,11 @@ def not_a_measure(tree: LexborHTMLParser, text: str) -> str | None:
     title = fold(title_node.text() if title_node is not None else "")
     h1 = tree.css_first("h1")
     h1_text = fold(h1.text() if h1 is not None else "")
-    if title.startswith("404") or h1_text.startswith("404") or any(
+    # An action's heading is <h1><span>id</span>…name…</h1>; an error page's is plain.
+    # (Action 404 exists on some plans: its heading must not read as "404".)
+    if h1 is not None and h1.css_first("span") is not None:
+        return None
+    if re.match(r"^404\b", title) or re.match(r"^404\b", h1_text) or any(
             fold(w) in title or fold(w) == h1_text for w in words("not_found")):
         return "not found (404 page)"
     if any(t == title or title.startswith(t + " ") for t in _ERROR_TITLES):

@@ -102,3 +102,15 @@ def test_language_from_the_page_not_the_url() -> None:
     result = parse(body, "https://ilmastovahti.hel.fi/en/actions/91")
     assert result.record is not None and result.record.language == "fi"
     assert any("lang" in w for w in result.meta.warnings)
+
+
+@pytest.mark.parametrize("ident", ["404", "500", "503"])
+def test_actions_numbered_like_http_errors_are_measures(ident: str) -> None:
+    from vahti.samples.pages import app_router_page, classic_page, spec_91
+
+    spec = spec_91("fi")
+    spec.update(identifier=ident, previous=None, next=None)
+    for page in (app_router_page(spec), classic_page(spec).replace(f"<title>Toimenpide {ident} |", f"<title>{ident} |")):
+        result = parse(page, f"https://ilmastovahti.hel.fi/actions/{ident}")
+        assert result.meta.verdict == "ok", result.meta.reasons
+        assert result.record is not None and result.record.identifier == ident
