@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from scraper import parse
 from scraper.discover import action_identifier, links_to_actions, parse_sitemap, variants
@@ -106,6 +106,7 @@ class Crawler:
         self.site, self.store, self.clock = site, store, clock
         self.fetcher: Fetcher = fetcher or HttpFetcher(site)
         self._own_fetcher = fetcher is None
+        self._validators: dict[str, tuple[str | None, str | None]] = {}
 
     def close(self) -> None:
         if self._own_fetcher:
@@ -178,20 +179,25 @@ class Crawler:
             return list(session.scalars(select(MeasureRow.url).join(Site)
                                         .where(Site.base_url == canonical_site(self.site.url))))
 
-    def _validators(self, url: str) -> tuple[str | None, str | None]:
-        """ETag and Last-Modified of the answer behind the measure's latest version."""
+    def _load_validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """ETag and Last-Modified of the answer behind each measure's latest version (one query)."""
+        latest = (select(Version.measure_id, func.max(Version.number).label("number"))
+                  .group_by(Version.measure_id).subquery())
+        query = (select(MeasureRow.url, Capture.etag, Capture.last_modified)
+                 .join(Site, Site.id == MeasureRow.site_id)
+                 .join(latest, latest.c.measure_id == MeasureRow.id)
+                 .join(Version, (Version.measure_id == latest.c.measure_id) & (Version.number == latest.c.number))
+                 .join(Capture, Capture.id == Version.last_capture_id)
+                 .where(Site.base_url == canonical_site(self.site.url)))
         with self.store.reading() as session:
-            row = session.execute(
-                select(Capture.etag, Capture.last_modified)
-                .join(Version, Version.last_capture_id == Capture.id)
-                .join(MeasureRow, MeasureRow.id == Version.measure_id)
-                .where(MeasureRow.url == url).order_by(Version.number.desc()).limit(1)).first()
-        return (row[0], row[1]) if row else (None, None)
+            return {url: (etag, modified) for url, etag, modified in session.execute(query)
+                    if etag or modified}
 
     # -- the crawl --------------------------------------------------------------
     def crawl(self, progress: Progress | None = None,
               should_stop: Callable[[], bool] = lambda: False) -> CrawlSummary:
         summary = CrawlSummary(site=self.site.url, started_at=self.clock())
+        self._validators = self._load_validators()
         robots = self._robots()
         summary.robots = robots.reason
         todo = self.discover(summary, robots)
@@ -247,7 +253,7 @@ class Crawler:
     def _fetch_and_parse(self, url: str) -> tuple[Response | None, ParseResult | None, str | None]:
         """In a worker thread: fetch (conditionally) and parse. Never raises."""
         try:
-            etag, modified = self._validators(url)
+            etag, modified = self._validators.get(url, (None, None))
             resp = self.fetcher.fetch(Request(url, etag=etag, last_modified=modified))
         except FetchError as exc:
             return None, None, str(exc)
