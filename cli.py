@@ -165,17 +165,22 @@ def import_cmd(file: str, url: str, at: str, site: str | None, db: str, as_json:
     from scraper import parse
     from storage.queries import parse_moment
     from storage.store import FetchInfo
+    from vahti.ingest import ingest
 
     body = Path(file).read_bytes()
     result = parse(body, url)
     parts = urlsplit(url)
     store = _store(db, create=True)
-    stored = store.store(site=site or f"{parts.scheme}://{parts.netloc}", url=url,
-                         fetch=FetchInfo(requested_at=parse_moment(at), http_status=200), result=result, body=body)
+    done = ingest(store, site=site or f"{parts.scheme}://{parts.netloc}", url=url,
+                  fetch=FetchInfo(requested_at=parse_moment(at), http_status=200), result=result, body=body)
+    stored = done.stored
     if as_json:
-        _echo_json({"outcome": stored.outcome, "version": stored.version, "verdict": result.meta.verdict})
+        _echo_json({"outcome": stored.outcome, "version": stored.version, "verdict": result.meta.verdict,
+                    "events": [e.to_dict() for e in done.events]})
     else:
         click.echo(f"{url}: {stored.outcome.replace('_', ' ')} (version {stored.version or '-'}, {result.meta.verdict})")
+        for event in done.events:
+            click.echo(f"  {event.summary}")
     if stored.outcome == "not_a_measure":
         sys.exit(1)
 
@@ -191,19 +196,22 @@ def reparse_cmd(measure: str | None, site: str | None, since: str | None, db: st
     Raw bodies are never deleted; a measure's versions are rebuilt (in one
     transaction) only when the current parser reads its history differently.
     """
+    from diffs.observe import rebuild_version_events
     from storage.queries import parse_moment
     from storage.reparse import reparse
 
     store = _store(db)
     report = reparse(store, measure=measure, site=site, since=parse_moment(since) if since else None,
-                     progress=None if as_json else lambda line: click.echo(line, err=True))
+                     progress=None if as_json else lambda line: click.echo(line, err=True),
+                     after_rebuild=rebuild_version_events)
     if as_json:
         _echo_json(report.to_dict())
     else:
         click.echo(f"{len(report.measures)} measures, {report.bodies} bodies parsed, "
                    f"{len(report.changed)} measures with changed versions")
         for m in report.changed:
-            click.echo(f"  {m.url}: {m.before} → {m.after} versions")
+            click.echo(f"  {m.url}: {m.before} → {m.after} versions; events: {m.events_removed} withdrawn, "
+                       f"{m.events_added} new")
 
 
 @cli.command("export")

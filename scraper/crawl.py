@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from diffs.events import ChangeEvent
 from scraper import parse
 from scraper.discover import action_identifier, links_to_actions, parse_sitemap, variants
 from scraper.fetch import XML_TYPES, Fetcher, HttpFetcher, Request, Response
@@ -28,6 +29,7 @@ from storage.models import Capture, MeasureRow, Site, Version
 from storage.store import FetchInfo, Store, Stored, canonical_site, utcnow
 from vahti.config import SiteConfig
 from vahti.errors import FetchError, ParseError
+from vahti.ingest import ingest
 from vahti.record import ParseResult
 
 log = logging.getLogger("vahti.crawl")
@@ -48,6 +50,7 @@ class PageState:
     version: int | None = None
     lifecycle: str | None = None
     verdict: str | None = None
+    events: list[ChangeEvent] = field(default_factory=list)
 
 
 @dataclass
@@ -94,8 +97,13 @@ class CrawlSummary:
             "site": self.site, "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             **self.totals(), "robots": self.robots, "discovery": self.discovery,
-            "pages": [p.__dict__ for p in self.pages],
+            "events": len(self.events),
+            "pages": [{k: v for k, v in p.__dict__.items() if k != "events"} for p in self.pages],
         }
+
+    @property
+    def events(self) -> list[ChangeEvent]:
+        return [e for p in self.pages for e in p.events]
 
 
 class Crawler:
@@ -282,8 +290,10 @@ class Crawler:
             fetch = dataclasses.replace(fetch, error=f"HTTP {resp.status}", etag=None, last_modified=None)
         body = resp.body if resp is not None and resp.status in (200, 404, 410) else None
         try:
-            stored = self.store.store(site=self.site.url, url=state.url, fetch=fetch, result=result, body=body,
-                                      missing_after=self.site.missing_after)
+            done = ingest(self.store, site=self.site.url, url=state.url, fetch=fetch, result=result, body=body,
+                          missing_after=self.site.missing_after)
+            stored = done.stored
+            state.events = list(done.events)
         except Exception as exc:  # noqa: BLE001 - recorded per URL; the crawl goes on
             log.error("storing %s failed: %s", state.url, exc)
             state.outcome, state.error = "error", f"storage: {exc}"

@@ -3,7 +3,8 @@
 ::
 
     sites ─< measures ─< versions ─< (task_states, contact_states: valid from/until a version)
-                  └────< captures >── blobs (raw bodies, content-addressed, zstd / zstd deltas)
+                  ├────< captures >── blobs (raw bodies, content-addressed, zstd / zstd deltas)
+                  └────< events (change events, linked to their versions or capture)
 
 * ``captures``: every fetch attempt and what came of it.
 * ``versions``: every distinct record of a measure (found by the record's hash).
@@ -90,6 +91,7 @@ class MeasureRow(Base):
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     merged_into: Mapped[str | None] = mapped_column(String(200))
     missing_checks: Mapped[int] = mapped_column(Integer, default=0)
+    degraded_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # open parse.degraded episode
 
     site: Mapped[Site] = relationship(back_populates="measures")
 
@@ -155,6 +157,31 @@ class Version(Base):
     last_capture_id: Mapped[int | None] = mapped_column(Integer)
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Event(Base):
+    """A change event, stored once per version pair (or per capture, for lifecycle and parse events)."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("measure_id", "event_key", name="uq_events_measure_event_key"),
+        Index("ix_events_observed", "observed_at"),
+        Index("ix_events_kind", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
+    event_key: Mapped[str] = mapped_column(String(700))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(Text)
+    before: Mapped[str | None] = mapped_column(Text)  # JSON
+    after: Mapped[str | None] = mapped_column(Text)  # JSON
+    summary: Mapped[str] = mapped_column(Text)
+    observed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    from_version: Mapped[int | None] = mapped_column(Integer)
+    to_version: Mapped[int | None] = mapped_column(Integer)
+    flags: Mapped[str] = mapped_column(String(100), default="")  # space-separated: touched_only silent_edit flap
 
 
 class TaskState(Base):

@@ -30,6 +30,8 @@ class MeasureReparse:
     before: int  # versions before
     after: int  # versions after
     changed: bool
+    events_removed: int = 0
+    events_added: int = 0
 
 
 @dataclass
@@ -56,7 +58,10 @@ class _New:
 
 
 def reparse(store: Store, *, measure: str | None = None, site: str | None = None, since: dt.datetime | None = None,
-            progress: Callable[[str], None] | None = None) -> ReparseReport:
+            progress: Callable[[str], None] | None = None,
+            after_rebuild: Callable[[Session, int], tuple[int, int]] | None = None) -> ReparseReport:
+    """Re-derive versions; ``after_rebuild(session, measure_id)`` runs (in the same
+    transaction) for each measure whose versions changed, e.g. to rebuild its events."""
     from storage.queries import resolve_measure
 
     report = ReparseReport()
@@ -68,6 +73,8 @@ def reparse(store: Store, *, measure: str | None = None, site: str | None = None
     for measure_id in ids:
         with store.transaction() as session:
             outcome = _reparse_one(session, measure_id, since, report)
+            if outcome.changed and after_rebuild is not None:
+                outcome.events_removed, outcome.events_added = after_rebuild(session, measure_id)
         if progress:
             progress(f"{outcome.url}: {outcome.before} → {outcome.after} versions" +
                      (" (changed)" if outcome.changed else ""))

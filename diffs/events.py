@@ -1,0 +1,84 @@
+"""Change events: what changed between two records of a measure, in the page's own terms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+KINDS: tuple[str, ...] = (
+    "measure.added", "measure.removed", "measure.restored", "measure.merged",
+    "task.added", "task.removed", "task.completed", "task.reopened", "task.state_changed", "task.renamed",
+    "task.due_date_changed", "task.comment_changed",
+    "contact.added", "contact.removed", "contact.changed", "contact.primary_changed",
+    "responsible_party.added", "responsible_party.removed", "indicator.added", "indicator.removed",
+    "status.changed", "completion.changed", "phase.changed", "impact.changed", "field.changed",
+    "status_update.added", "updated.changed", "parse.degraded", "parse.recovered",
+)
+
+# Kinds that undo each other, for the mirror property and for flap detection.
+OPPOSITE = {
+    "task.added": "task.removed", "task.removed": "task.added",
+    "task.completed": "task.reopened", "task.reopened": "task.completed",
+    "contact.added": "contact.removed", "contact.removed": "contact.added",
+    "responsible_party.added": "responsible_party.removed", "responsible_party.removed": "responsible_party.added",
+    "indicator.added": "indicator.removed", "indicator.removed": "indicator.added",
+    "measure.removed": "measure.restored", "measure.restored": "measure.removed",
+    "parse.degraded": "parse.recovered", "parse.recovered": "parse.degraded",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change between two records (no site, time or versions yet: the differ is pure)."""
+
+    kind: str
+    subject: str
+    before: Any
+    after: Any
+    summary: str
+    key: str = ""  # what the change is about, stable across runs (task key, contact name …)
+    flags: tuple[str, ...] = ()  # "touched_only", "silent_edit", "flap"
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def flagged(self, flag: str) -> Change:
+        return self if flag in self.flags else replace(self, flags=(*self.flags, flag))
+
+    @property
+    def event_key(self) -> str:
+        return f"{self.kind}|{self.key or self.subject}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """A change as published: the contract's event shape (§2)."""
+
+    site: str
+    measure: str
+    kind: str
+    subject: str
+    before: Any
+    after: Any
+    summary: str
+    observed_at: dt.datetime
+    from_version: int | None
+    to_version: int | None
+    url: str = ""
+    flags: tuple[str, ...] = ()
+    id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "site": self.site, "measure": self.measure, "kind": self.kind, "subject": self.subject,
+            "before": self.before, "after": self.after, "summary": self.summary,
+            "observed_at": self.observed_at.isoformat(), "from_version": self.from_version,
+            "to_version": self.to_version,
+        }
+        if self.url:
+            out["url"] = self.url
+        for flag in ("touched_only", "silent_edit", "flap"):
+            if flag in self.flags:
+                out[flag] = True
+        if self.id is not None:
+            out["id"] = self.id
+        return out

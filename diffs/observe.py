@@ -1,0 +1,179 @@
+"""Turning what the store did into stored change events (once each).
+
+* A new version is compared with the one before (``diffs.compare.diff``); its
+  events are keyed by the version pair, so storing, re-crawling or re-parsing can
+  never add the same event twice.
+* Lifecycle (``measure.added/removed/restored``) and parse-health events
+  (``parse.degraded/recovered``) are keyed by the capture that showed them.
+* Degraded parses are never diffed against good versions: a measure enters a
+  *degraded episode* at its first degraded (or not-a-measure) answer and leaves
+  it at the next good one: one ``parse.degraded`` and one ``parse.recovered`` per
+  episode, however many crawls it lasts.
+* Flaps: a change that exactly undoes a change of the same thing made in the last
+  ``FLAP_VERSIONS`` versions and within ``FLAP_WINDOW`` is flagged ``flap`` — and so
+  is the change it undoes — so alerts can report the pair once, as a flap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from diffs.compare import diff
+from diffs.events import OPPOSITE, Change, ChangeEvent
+from storage.models import Event, MeasureRow, Site, Version
+from storage.store import Stored
+from vahti.record import Measure, ParseResult
+
+FLAP_WINDOW = dt.timedelta(hours=48)
+FLAP_VERSIONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    measure: MeasureRow
+    at: dt.datetime
+    capture_id: int | None
+    produced: set[str] | None = None  # event keys made (or found already made), for rebuilds
+
+
+def record_events(session: Session, stored: Stored, result: ParseResult | None, at: dt.datetime) -> list[Event]:
+    """Derive and store the events of one store (inside its transaction)."""
+    if stored.measure_id is None:
+        return []
+    measure = session.get(MeasureRow, stored.measure_id)
+    assert measure is not None
+    ctx = _Ctx(measure, at, stored.capture_id)
+    out: list[Event] = []
+    verdict = result.meta.verdict if result is not None else None
+    if stored.outcome == "new_version" and stored.previous is None:
+        name = _record(session, measure.id, stored.version).name if stored.version else measure.identifier
+        out += _add(session, ctx, Change("measure.added", name, None, name, f"New measure: {name}",
+                                         key="measure"), None, stored.version)
+    if stored.lifecycle in ("removed", "restored"):
+        what = "gone (confirmed by repeated 404s)" if stored.lifecycle == "removed" else "back"
+        out += _add(session, ctx, Change(f"measure.{stored.lifecycle}", measure.identifier, None, None,
+                                         f"Measure {what}: {measure.url}", key="measure"), None, None)
+    unhealthy = stored.outcome in ("degraded_kept", "not_a_measure") or (
+        stored.outcome == "new_version" and verdict == "degraded")
+    healthy = stored.outcome in ("unchanged", "not_modified") or (
+        stored.outcome == "new_version" and verdict == "ok")
+    if unhealthy and measure.degraded_since is None and (stored.version is not None or stored.outcome != "not_a_measure"):
+        measure.degraded_since = at
+        reasons = list(result.meta.reasons) if result is not None else []
+        out += _add(session, ctx, Change("parse.degraded", measure.identifier, None, reasons,
+                                         "Page no longer parses completely: " + ("; ".join(reasons) or "unknown"),
+                                         key="parse"), None, None)
+    elif healthy and measure.degraded_since is not None:
+        since = measure.degraded_since
+        measure.degraded_since = None
+        out += _add(session, ctx, Change("parse.recovered", measure.identifier, since.isoformat(), None,
+                                         f"Page parses completely again (degraded since {since:%Y-%m-%d %H:%M} UTC)",
+                                         key="parse"), None, None)
+    if stored.outcome == "new_version" and stored.previous is not None and stored.version is not None:
+        out += version_events(session, ctx, stored.previous, stored.version)
+    return out
+
+
+def version_events(session: Session, ctx: _Ctx, before: int, after: int) -> list[Event]:
+    old = _version(session, ctx.measure.id, before)
+    new = _version(session, ctx.measure.id, after)
+    if old.verdict != "ok" or new.verdict != "ok":
+        return []  # never diff a degraded record against anything
+    changes = diff(Measure.from_json(old.record), Measure.from_json(new.record),
+                   old_unobserved=json.loads(old.unobserved), new_unobserved=json.loads(new.unobserved))
+    out: list[Event] = []
+    for change in changes:
+        change = _flap(session, ctx, change, after)
+        out += _add(session, ctx, change, before, after)
+    return out
+
+
+def _flap(session: Session, ctx: _Ctx, change: Change, number: int) -> Change:
+    """Flag a change that undoes a recent one (and the one it undoes)."""
+    if change.kind in ("updated.changed",):
+        return change
+    recent = session.scalars(
+        select(Event).where(Event.measure_id == ctx.measure.id, Event.to_version >= number - FLAP_VERSIONS,
+                            Event.to_version < number, Event.observed_at >= ctx.at - FLAP_WINDOW)
+        .order_by(Event.to_version.desc()))
+    for earlier in recent:
+        if not earlier.event_key.endswith("|" + change.event_key.split("|", 1)[1]):
+            continue
+        undoes = (earlier.kind == change.kind and _loads(earlier.after) == change.before
+                  and _loads(earlier.before) == change.after) or OPPOSITE.get(earlier.kind) == change.kind
+        if undoes:
+            if "flap" not in earlier.flags.split():
+                earlier.flags = " ".join([*earlier.flags.split(), "flap"])
+            return change.flagged("flap")
+    return change
+
+
+def _add(session: Session, ctx: _Ctx, change: Change, before: int | None, after: int | None) -> list[Event]:
+    scope = f"v{before}-{after}" if after is not None else f"c{ctx.capture_id}"
+    key = f"{scope}|{change.event_key}"[:700]
+    if ctx.produced is not None:
+        ctx.produced.add(key)
+    exists = session.scalar(select(Event.id).where(Event.measure_id == ctx.measure.id, Event.event_key == key))
+    if exists is not None:
+        return []
+    row = Event(measure_id=ctx.measure.id, capture_id=ctx.capture_id, event_key=key, kind=change.kind,
+                subject=change.subject, before=_dumps(change.before), after=_dumps(change.after),
+                summary=change.summary, observed_at=ctx.at, from_version=before, to_version=after,
+                flags=" ".join(change.flags))
+    session.add(row)
+    session.flush()
+    return [row]
+
+
+def rebuild_version_events(session: Session, measure_id: int) -> tuple[int, int]:
+    """After a reparse: version-pair events as the current versions say. Returns (removed, added)."""
+    measure = session.get(MeasureRow, measure_id)
+    assert measure is not None
+    versions = list(session.scalars(select(Version).where(Version.measure_id == measure_id).order_by(Version.number)))
+    produced: set[str] = set()
+    added: list[Event] = []
+    if versions:
+        first = versions[0]
+        name = Measure.from_json(first.record).name
+        ctx = _Ctx(measure, first.first_seen_at, first.first_capture_id, produced)
+        added += _add(session, ctx, Change("measure.added", name, None, name, f"New measure: {name}", key="measure"),
+                      None, first.number)
+    for prev, cur in zip(versions, versions[1:]):
+        ctx = _Ctx(measure, cur.first_seen_at, cur.first_capture_id, produced)
+        added += version_events(session, ctx, prev.number, cur.number)
+    # Events no longer borne out by the versions go; the others keep their rows (and ids).
+    stale = delete(Event).where(Event.measure_id == measure_id, Event.to_version.is_not(None),
+                                Event.event_key.not_in(produced) if produced else Event.id.is_not(None))
+    removed = session.execute(stale).rowcount or 0  # type: ignore[attr-defined]
+    return removed, len(added)
+
+
+def to_event(row: Event, measure: MeasureRow, site: Site) -> ChangeEvent:
+    return ChangeEvent(site=site.base_url, measure=measure.identifier, kind=row.kind, subject=row.subject,
+                       before=_loads(row.before), after=_loads(row.after), summary=row.summary,
+                       observed_at=row.observed_at, from_version=row.from_version, to_version=row.to_version,
+                       url=measure.url, flags=tuple(row.flags.split()), id=row.id)
+
+
+def _version(session: Session, measure_id: int, number: int) -> Version:
+    v = session.scalar(select(Version).where(Version.measure_id == measure_id, Version.number == number))
+    assert v is not None, (measure_id, number)
+    return v
+
+
+def _record(session: Session, measure_id: int, number: int) -> Measure:
+    return Measure.from_json(_version(session, measure_id, number).record)
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _loads(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
