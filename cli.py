@@ -185,6 +185,90 @@ def import_cmd(file: str, url: str, at: str, site: str | None, db: str, as_json:
         sys.exit(1)
 
 
+@cli.command("diff")
+@click.argument("measure")
+@click.option("--site", help="Site base URL, when several sites share the identifier.")
+@click.option("--from", "from_v", type=int, metavar="V", help="From version V (default: the one before --to).")
+@click.option("--to", "to_v", type=int, metavar="V", help="To version V (default: the latest).")
+@common_options
+def diff_cmd(measure: str, site: str | None, from_v: int | None, to_v: int | None, db: str, as_json: bool) -> None:
+    """Change events between two versions of a measure (default: the last two).
+
+    With --json, a JSON array of event objects (the contract's event shape).
+    """
+    import json as _json
+
+    from diffs.compare import diff
+    from diffs.events import ChangeEvent
+    from diffs.render import event_lines
+    from storage import queries
+
+    store = _store(db)
+    with store.reading() as session:
+        row = queries.resolve_measure(session, measure, site=site)
+        newest = queries.version(session, row)
+        if newest is None:
+            raise queries.MeasureNotFound(f"{row.url} has no versions")
+        to_n = to_v or newest.number
+        from_n = from_v or to_n - 1
+        older, newer = queries.version(session, row, from_n), queries.version(session, row, to_n)
+        if older is None or newer is None:
+            raise queries.MeasureNotFound(f"{row.url} has versions 1..{newest.number}; "
+                                          f"no version {from_n if older is None else to_n}")
+        changes = diff(queries.record(older), queries.record(newer),
+                       old_unobserved=_json.loads(older.unobserved), new_unobserved=_json.loads(newer.unobserved))
+        site_url = row.site.base_url
+        events = [ChangeEvent(site=site_url, measure=row.identifier, kind=c.kind, subject=c.subject, before=c.before,
+                              after=c.after, summary=c.summary, observed_at=newer.first_seen_at,
+                              from_version=from_n, to_version=to_n, url=row.url, flags=c.flags) for c in changes]
+        url = row.url
+    if as_json:
+        _echo_json([e.to_dict() for e in events])
+        return
+    click.echo(f"{url}: version {from_n} → {to_n}" + ("" if events else ": no changes"))
+    for event in events:
+        click.echo("\n".join(event_lines(event, with_measure=False)))
+
+
+@cli.command("changes")
+@click.option("--since", metavar="DATE", help="Only events observed from this moment on (YYYY-MM-DD or ISO 8601).")
+@click.option("--kind", "kinds", multiple=True, metavar="K",
+              help="Only these kinds (repeatable; 'task.*' for a family).")
+@click.option("--site", help="Only this site.")
+@click.option("--measure", help="Only this measure (identifier or URL).")
+@click.option("--limit", type=int, help="At most this many (the oldest first).")
+@common_options
+def changes_cmd(since: str | None, kinds: tuple[str, ...], site: str | None, measure: str | None,
+                limit: int | None, db: str, as_json: bool) -> None:
+    """The change feed: stored events, oldest first.
+
+    With --json, JSON Lines: one event object per line (the contract's event
+    shape, plus "url", "id" and any of "touched_only", "silent_edit", "flap").
+    """
+    from diffs.events import KINDS
+    from diffs.observe import to_event
+    from diffs.render import event_lines
+    from storage import queries
+
+    for k in kinds:
+        if k not in KINDS and not (k.endswith(".*") and any(x.startswith(k[:-1]) for x in KINDS)):
+            raise ConfigError(f"unknown event kind {k!r} (known: {', '.join(KINDS)})")
+    store = _store(db)
+    with store.reading() as session:
+        row = queries.resolve_measure(session, measure, site=site) if measure else None
+        found = queries.events(session, since=queries.parse_moment(since) if since else None, kinds=kinds,
+                               site=site, measure=row, limit=limit)
+        events = [to_event(e, m, s) for e, m, s in found]
+    if as_json:
+        for event in events:
+            click.echo(dump_json(event.to_dict()))
+        return
+    if not events:
+        click.echo("no changes", err=True)
+    for event in events:
+        click.echo("\n".join(event_lines(event)))
+
+
 @cli.command("reparse")
 @click.option("--measure", help="Only this measure (identifier or URL).")
 @click.option("--site", help="Site base URL, with --measure.")
@@ -288,6 +372,28 @@ def _progress_printer() -> Callable[[Any], None]:
         click.echo(f"\r  {counter[0]:>5} pages · {state.outcome:<13} {state.url[-60:]:<60}", nl=False, err=True)
 
     return show
+
+
+@cli.command("demo")
+@click.option("--dir", "folder", type=click.Path(file_okay=False), help="Keep the demo database here "
+              "(default: a new temporary folder).")
+@common_options
+def demo_cmd(folder: str | None, db: str, as_json: bool) -> None:
+    """Offline demonstration: crawl the bundled sample site on three days and show what changed.
+
+    Starts the sample site on a free 127.0.0.1 port, crawls day 1, 2 and 3 into a
+    fresh SQLite file (its path is printed; --db is not used), prints each day's
+    events and the commands to try next.
+    """
+    from pathlib import Path
+
+    from vahti.demo import run_demo
+
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    path = run_demo(click.echo, folder=Path(folder) if folder else None)
+    if as_json:
+        _echo_json({"database": str(path)})
 
 
 @cli.group("db")

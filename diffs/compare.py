@@ -42,20 +42,22 @@ def diff(old: Measure, new: Measure, *, old_unobserved: Iterable[str] = (),
     """Every change from ``old`` to ``new`` (both records of one measure)."""
     if old == new:
         return []
-    a, b = comparable(old.to_dict(), old_unobserved, new.to_dict(), new_unobserved)
+    a, b = comparable(old.to_dict(), old_unobserved, new.to_dict(), new_unobserved, in_place=True)
     if a == b:
         return []
     changes: list[Change] = []
     changes += _fields(a, b)
     changes += _status(a, b)
-    changes += _tasks(a["tasks"], b["tasks"])
-    changes += _contacts(a["contacts"], b["contacts"])
+    changes += _lists(a, b)
     changes += _named(a["responsible_parties"], b["responsible_parties"], "responsible_party", "Responsible party")
     changes += _named(a["indicators"], b["indicators"], "indicator", "Indicator")
     changes += _status_updates(a["status_updates"], b["status_updates"])
     if b["merged_with"] and b["merged_with"] != a["merged_with"]:
         changes.append(Change("measure.merged", "merged_with", a["merged_with"], b["merged_with"],
                               f"Merged into measure {b['merged_with']}", key="merged_with"))
+    elif a["merged_with"] and not b["merged_with"]:
+        changes.append(Change("measure.unmerged", "merged_with", a["merged_with"], None,
+                              f"No longer merged into measure {a['merged_with']}", key="merged_with"))
     updated = _updated(a, b)
     if updated is not None:
         if not changes:
@@ -157,32 +159,64 @@ def _same_dates(x: dict[str, Any], y: dict[str, Any]) -> bool:
     return day(x) == day(y) or (x["due_date"] is not None and x["due_date"] == y["due_date"])
 
 
-def _tasks(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Change]:
-    pairs, removed, added = _match_tasks(old, new)
-    # Keyed structures: matched tasks share a key, so DeepDiff compares them field by field.
-    keyed_old = {f"m{n}": old[i] for n, (i, _) in enumerate(pairs)}
-    keyed_new = {f"m{n}": new[j] for n, (_, j) in enumerate(pairs)}
-    keyed_old.update({f"o{i}": old[i] for i in removed})
-    keyed_new.update({f"n{j}": new[j] for j in added})
-    delta = DeepDiff(keyed_old, keyed_new, view="tree", verbose_level=2)
+def _lists(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
+    """Tasks and contacts: matched into keyed structures, compared by one DeepDiff.
+
+    Only what differs goes to DeepDiff (equal matched pairs are left out), which is
+    most of a record on most changes.
+    """
+    old_t, new_t = a["tasks"], b["tasks"]
+    pairs, removed, added = _match_tasks(old_t, new_t)
+    pairs = [(i, j) for i, j in pairs if old_t[i] != new_t[j]]
+    kt_old = {f"m{i}:{j}": old_t[i] for i, j in pairs} | {f"o{i}": old_t[i] for i in removed}
+    kt_new = {f"m{i}:{j}": new_t[j] for i, j in pairs} | {f"n{j}": new_t[j] for j in added}
+    old_c = {fold(c["name"]): c for c in a["contacts"]}
+    new_c = {fold(c["name"]): c for c in b["contacts"]}
+    kc_old = {k: c for k, c in old_c.items() if new_c.get(k) != c}
+    kc_new = {k: c for k, c in new_c.items() if old_c.get(k) != c}
+    left, right = {"tasks": kt_old, "contacts": kc_old}, {"tasks": kt_new, "contacts": kc_new}
     out: list[Change] = []
-    for item in delta.get("dictionary_item_removed", []):
+    if left != right:
+        delta = DeepDiff(left, right, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
+        tasks: dict[str, list[Any]] = {}
+        contacts: dict[str, list[Any]] = {}
+        for group in ("dictionary_item_removed", "dictionary_item_added", "values_changed", "type_changes"):
+            for item in delta.get(group, []):
+                path = item.path(output_format="list")
+                (tasks if path[0] == "tasks" else contacts).setdefault(group, []).append((path[1:], item))
+        out += _task_events(old_t, new_t, tasks)
+        out += _contact_events(old_c, new_c, contacts)
+    pa = next((c["name"] for c in a["contacts"] if c["primary"]), None)
+    pb = next((c["name"] for c in b["contacts"] if c["primary"]), None)
+    if pa and pb and fold(pa) != fold(pb):
+        out.append(Change("contact.primary_changed", pb, pa, pb, f"Main contact is now {pb} (was {pa})",
+                          key="contact.primary"))
+    return out
+
+
+def _task_events(old: list[dict[str, Any]], new: list[dict[str, Any]], delta: dict[str, list[Any]]) -> list[Change]:
+    out: list[Change] = []
+    for _, item in delta.get("dictionary_item_removed", []):
         t = item.t1
         out.append(Change("task.removed", t["name"], t, None, f"− Task removed: {t['name']}", key=_task_key(t)))
-    for item in delta.get("dictionary_item_added", []):
+    for _, item in delta.get("dictionary_item_added", []):
         t = item.t2
-        due = f" (due {t['due_date'] or t['due_period']})" if (t["due_date"] or t["due_period"]) else ""
-        out.append(Change("task.added", t["name"], None, t, f"+ Task added: {t['name']}{due}", key=_task_key(t)))
+        if t["state"] == "completed":
+            note = f" (already completed{' ' + t['completed_date'] if t['completed_date'] else ''})"
+        elif t["state"] == "cancelled":
+            note = " (cancelled)"
+        else:
+            due = t["due_date"] or t["due_period"]
+            note = f" (due {due})" if due else ""
+        out.append(Change("task.added", t["name"], None, t, f"+ Task added: {t['name']}{note}", key=_task_key(t)))
     fields_changed: dict[str, set[str]] = {}
     for group in ("values_changed", "type_changes"):
-        for item in delta.get(group, []):
-            path = item.path(output_format="list")
+        for path, _ in delta.get(group, []):
             if len(path) == 2:
                 fields_changed.setdefault(str(path[0]), set()).add(str(path[1]))
-    for n, (i, j) in enumerate(pairs):
-        changed = fields_changed.get(f"m{n}")
-        if changed:
-            out += _task_changes(old[i], new[j], changed)
+    for key in sorted(fields_changed, key=lambda k: int(k[1:].split(":")[0])):
+        i, j = (int(x) for x in key[1:].split(":"))
+        out += _task_changes(old[i], new[j], fields_changed[key])
     return out
 
 
@@ -220,16 +254,13 @@ def _task_changes(a: dict[str, Any], b: dict[str, Any], changed: set[str]) -> li
 
 # -- people and names -----------------------------------------------------------------
 
-def _contacts(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Change]:
-    ko = {fold(c["name"]): c for c in old}
-    kn = {fold(c["name"]): c for c in new}
-    delta = DeepDiff(ko, kn, view="tree", verbose_level=2)
+def _contact_events(ko: dict[str, Any], kn: dict[str, Any], delta: dict[str, list[Any]]) -> list[Change]:
     out: list[Change] = []
-    for item in delta.get("dictionary_item_removed", []):
+    for _, item in delta.get("dictionary_item_removed", []):
         c = item.t1
         out.append(Change("contact.removed", c["name"], c, None, f"− Contact removed: {c['name']}",
                           key=f"contact:{fold(c['name'])}"))
-    for item in delta.get("dictionary_item_added", []):
+    for _, item in delta.get("dictionary_item_added", []):
         c = item.t2
         extra = ", ".join(x for x in (c["title"], c["organization"]) if x)
         out.append(Change("contact.added", c["name"], None, c,
@@ -237,8 +268,7 @@ def _contacts(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Chan
                           key=f"contact:{fold(c['name'])}"))
     changed: set[str] = set()
     for group in ("values_changed", "type_changes"):
-        for item in delta.get(group, []):
-            path = item.path(output_format="list")
+        for path, _ in delta.get(group, []):
             if len(path) == 2 and path[1] in ("title", "organization"):
                 changed.add(str(path[0]))
     for k in sorted(changed):
@@ -251,11 +281,6 @@ def _contacts(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Chan
         out.append(Change("contact.changed", b["name"], {"title": a["title"], "organization": a["organization"]},
                           {"title": b["title"], "organization": b["organization"]},
                           f"Contact changed: {b['name']}: {'; '.join(what)}", key=f"contact:{k}"))
-    pa = next((c["name"] for c in old if c["primary"]), None)
-    pb = next((c["name"] for c in new if c["primary"]), None)
-    if pa and pb and fold(pa) != fold(pb):
-        out.append(Change("contact.primary_changed", pb, pa, pb, f"Main contact is now {pb} (was {pa})",
-                          key="contact.primary"))
     return out
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 KINDS: tuple[str, ...] = (
-    "measure.added", "measure.removed", "measure.restored", "measure.merged",
+    "measure.added", "measure.removed", "measure.restored", "measure.merged", "measure.unmerged",
     "task.added", "task.removed", "task.completed", "task.reopened", "task.state_changed", "task.renamed",
     "task.due_date_changed", "task.comment_changed",
     "contact.added", "contact.removed", "contact.changed", "contact.primary_changed",
@@ -24,6 +24,7 @@ OPPOSITE = {
     "responsible_party.added": "responsible_party.removed", "responsible_party.removed": "responsible_party.added",
     "indicator.added": "indicator.removed", "indicator.removed": "indicator.added",
     "measure.removed": "measure.restored", "measure.restored": "measure.removed",
+    "measure.merged": "measure.unmerged", "measure.unmerged": "measure.merged",
     "parse.degraded": "parse.recovered", "parse.recovered": "parse.degraded",
 }
 

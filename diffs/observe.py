@@ -56,7 +56,9 @@ def record_events(session: Session, stored: Stored, result: ParseResult | None, 
         out += _add(session, ctx, Change("measure.added", name, None, name, f"New measure: {name}",
                                          key="measure"), None, stored.version)
     if stored.lifecycle in ("removed", "restored"):
-        what = "gone (confirmed by repeated 404s)" if stored.lifecycle == "removed" else "back"
+        checks = measure.missing_checks
+        what = (f"gone ({checks} check{'s' if checks != 1 else ''} in a row answered “not found”)"
+                if stored.lifecycle == "removed" else "back")
         out += _add(session, ctx, Change(f"measure.{stored.lifecycle}", measure.identifier, None, None,
                                          f"Measure {what}: {measure.url}", key="measure"), None, None)
     unhealthy = stored.outcome in ("degraded_kept", "not_a_measure") or (

@@ -13,11 +13,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from scraper.urls import canonical_url
-from storage.models import Capture, MeasureRow, Site, Version
+from storage.models import Capture, Event, MeasureRow, Site, Version
 from vahti.errors import ConfigError
 from vahti.record import Measure
 
@@ -144,3 +144,25 @@ def all_as_of(session: Session, when: dt.datetime) -> list[tuple[MeasureRow, Ver
 
 def record(v: Version) -> Measure:
     return Measure.from_json(v.record)
+
+
+def events(session: Session, *, since: dt.datetime | None = None, kinds: tuple[str, ...] = (),
+           site: str | None = None, measure: MeasureRow | None = None, limit: int | None = None,
+           ) -> list[tuple[Event, MeasureRow, Site]]:
+    """Stored change events, oldest first, filtered."""
+    query = (select(Event, MeasureRow, Site).join(MeasureRow, MeasureRow.id == Event.measure_id)
+             .join(Site, Site.id == MeasureRow.site_id))
+    if since is not None:
+        query = query.where(Event.observed_at >= since)
+    if kinds:
+        exact = [k for k in kinds if not k.endswith(".*")]
+        prefixes = [k[:-1] for k in kinds if k.endswith(".*")]
+        query = query.where(or_(Event.kind.in_(exact), *[Event.kind.startswith(p) for p in prefixes]))
+    if site:
+        query = query.where(Site.base_url == canonical_url(site).rstrip("/"))
+    if measure is not None:
+        query = query.where(Event.measure_id == measure.id)
+    query = query.order_by(Event.observed_at, Event.id)
+    if limit:
+        query = query.limit(limit)
+    return [(e, m, s) for e, m, s in session.execute(query).all()]

@@ -104,7 +104,7 @@ def test_each_change_gives_its_event(label: str, fn: Callable[[Spec], None], kin
 
 
 def test_every_contract_kind_is_covered() -> None:
-    covered = {k for _, _, ks in CASES for k in ks} | {"task.reopened", "status_update.added"} | {
+    covered = {k for _, _, ks in CASES for k in ks} | {"task.reopened", "status_update.added", "measure.unmerged"} | {
         "measure.added", "measure.removed", "measure.restored", "parse.degraded", "parse.recovered"}
     assert covered == set(KINDS)
 

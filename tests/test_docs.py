@@ -51,9 +51,15 @@ def _blocks(lang: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("doc, code", _blocks("python"), ids=lambda v: v if isinstance(v, str) and v.endswith(".md") else "")
-def test_python_examples_run(doc: str, code: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_python_examples_run(doc: str, code: str, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(ROOT)
     exec(compile(code, doc, "exec"), {})
+    printed = capsys.readouterr().out
+    # "# …" lines right after a print() show its output: hold the docs to it.
+    shown = re.findall(r"^# (.*)$", code, re.M)
+    if shown and "print(" in code:
+        assert " ".join(printed.split()) == " ".join(" ".join(shown).split())
 
 
 @pytest.mark.parametrize("doc, block", _blocks("console"), ids=lambda v: v if isinstance(v, str) and v.endswith(".md") else "")

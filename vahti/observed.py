@@ -30,9 +30,9 @@ _EMPTY_LIST_FIELDS = {"categories", "schedule", "tasks", "indicators", "responsi
                       "contacts", "status_updates"}
 
 
-def blank(record: dict[str, Any], unobserved: Iterable[str]) -> dict[str, Any]:
-    """A copy of a record dict with the given unobserved parts blanked."""
-    out = copy.deepcopy(record)
+def blank(record: dict[str, Any], unobserved: Iterable[str], *, in_place: bool = False) -> dict[str, Any]:
+    """A copy of a record dict (or the dict itself) with the given unobserved parts blanked."""
+    out = record if in_place else copy.deepcopy(record)
     # Drop cancelled tasks before blanking ids and dates.
     for name in sorted(set(unobserved), key=lambda n: (n != "tasks.cancelled", n)):
         if "." in name:
@@ -59,7 +59,11 @@ def blank(record: dict[str, Any], unobserved: Iterable[str]) -> dict[str, Any]:
 
 
 def comparable(a: dict[str, Any], a_unobserved: Iterable[str],
-               b: dict[str, Any], b_unobserved: Iterable[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Both records blanked by the union of what either side could not observe."""
+               b: dict[str, Any], b_unobserved: Iterable[str], *,
+               in_place: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both records blanked by the union of what either side could not observe.
+
+    ``in_place`` blanks the given dicts themselves (for fresh ones, e.g. from ``to_dict``).
+    """
     union = set(a_unobserved) | set(b_unobserved)
-    return blank(a, union), blank(b, union)
+    return blank(a, union, in_place=in_place), blank(b, union, in_place=in_place)

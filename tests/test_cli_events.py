@@ -1,0 +1,50 @@
+"""`vahti demo`, `vahti changes` and `vahti diff`, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def vahti(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    if check is not None:
+        assert result.returncode == check, (result.stdout, result.stderr)
+    return result
+
+
+def test_demo_runs_offline_quickly_and_tells_what_to_do_next(tmp_path: Path) -> None:
+    start = time.monotonic()
+    out = vahti("demo", "--dir", str(tmp_path)).stdout
+    assert time.monotonic() - start < 60
+    db = tmp_path / "vahti.db"
+    assert f"database: {db}" in out
+    assert "Day 1" in out and "12 new measures" in out
+    assert "✔ Task completed: Koululaisille" in out and "− Contact removed: Anssi Almgren" in out
+    assert "(nothing else changed)" in out and "Merged into measure 10" in out
+    assert f"vahti history 2 --db {db}" in out and "--as-of" in out
+    # The commands it suggests work on what it made.
+    history = json.loads(vahti("history", "2", "--db", str(db), "--json").stdout)
+    assert [v["completed_tasks"] for v in history["versions"]] == [5, 6]
+    lines = vahti("changes", "--db", str(db), "--json", "--kind", "task.*").stdout.splitlines()
+    events = [json.loads(line) for line in lines]
+    assert {e["kind"] for e in events} == {"task.completed", "task.added", "task.renamed"}
+    assert all(set(e) >= {"site", "measure", "kind", "subject", "before", "after", "summary", "observed_at",
+                          "from_version", "to_version"} for e in events)
+    touched = [json.loads(x) for x in vahti("changes", "--db", str(db), "--json", "--measure", "6").stdout.splitlines()]
+    assert [(e["kind"], e.get("touched_only")) for e in touched] == [("measure.added", None),
+                                                                      ("updated.changed", True)]
+    diff = json.loads(vahti("diff", "3", "--db", str(db), "--json").stdout)
+    assert sorted(e["kind"] for e in diff) == ["contact.added", "contact.removed", "updated.changed"]
+    text = vahti("diff", "3", "--from", "1", "--to", "2", "--db", str(db)).stdout
+    assert "version 1 → 2" in text and "Liisa Laine" in text
+    bad = vahti("changes", "--db", str(db), "--kind", "task.exploded", check=2)
+    assert "unknown event kind" in bad.stderr
+    none = vahti("diff", "3", "--from", "1", "--to", "9", "--db", str(db), check=2)
+    assert "no version 9" in none.stderr
