@@ -341,7 +341,7 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
         click.echo(f"vahti: warning: {warning}", err=True)
     if not cfg.sites:
         raise ConfigError("no sites to crawl: give --site URL or a configuration file with [[site]] tables")
-    store = _store(cfg.database, create=True)
+    store = _synced_store(cfg)  # subscriptions first: this crawl's events are queued for them
     progress = _progress_printer() if not as_json and sys.stderr.isatty() else None
     summaries = crawl_sites(cfg.sites, store, progress=progress)
     if progress is not None:
@@ -394,6 +394,208 @@ def demo_cmd(folder: str | None, db: str, as_json: bool) -> None:
     path = run_demo(click.echo, folder=Path(folder) if folder else None)
     if as_json:
         _echo_json({"database": str(path)})
+
+
+def _load_config(config_path: str | None, db: str) -> Any:
+    from vahti.config import load
+
+    cfg = load(config_path, db=db if db != DEFAULT_DB else None)
+    for warning in cfg.warnings:
+        click.echo(f"vahti: warning: {warning}", err=True)
+    return cfg
+
+
+def _synced_store(cfg: Any, *, create: bool = True) -> Store:
+    """The store, with the configuration file's subscriptions synced into it."""
+    from diffs.subscriptions import sync_config
+    from storage.store import utcnow
+
+    store = _store(cfg.database, create=create)
+    with store.transaction() as session:
+        sync_config(session, cfg.subscriptions, utcnow())
+    return store
+
+
+@cli.command("subscribe")
+@click.argument("name")
+@click.option("--email", help="Send e-mail to this address.")
+@click.option("--webhook", help="POST signed JSON to this http(s) URL.")
+@click.option("--atom", type=click.Path(dir_okay=False), help="Keep this Atom feed file current.")
+@click.option("--daily", "daily", is_flag=True, help="One digest a day instead of a message per crawl.")
+@click.option("--digest-hour", type=click.IntRange(0, 23), default=7, show_default=True, help="UTC hour of the digest.")
+@click.option("--site", "sites", multiple=True, help="Only this site (repeatable).")
+@click.option("--measure", "measures", multiple=True, help="Only this measure: identifier or URL (repeatable).")
+@click.option("--category", "categories", multiple=True, help="Only measures in this category (repeatable).")
+@click.option("--kind", "kinds", multiple=True, help="Only these event kinds, e.g. task.completed or 'task.*'.")
+@click.option("--text", help="Only events whose subject or summary contains this text.")
+@click.option("--no-flaps", is_flag=True, help="Leave out changes flagged as flaps.")
+@click.option("--secret-env", help="Webhook: the environment variable holding the HMAC secret.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file.")
+@common_options
+def subscribe_cmd(name: str, email: str | None, webhook: str | None, atom: str | None, daily: bool,
+                  digest_hour: int, sites: tuple[str, ...], measures: tuple[str, ...], categories: tuple[str, ...],
+                  kinds: tuple[str, ...], text: str | None, no_flaps: bool, secret_env: str | None,
+                  config_path: str | None, db: str, as_json: bool) -> None:
+    """Add a subscription: which events go where, immediately or as a daily digest."""
+    from diffs.subscriptions import describe, upsert
+    from storage.store import utcnow
+    from vahti.config import SubscriptionConfig
+
+    data: dict[str, Any] = {"name": name, "mode": "daily" if daily else "immediate", "digest_hour": digest_hour,
+                            "sites": list(sites), "measures": list(measures), "categories": list(categories),
+                            "kinds": list(kinds), "include_flaps": not no_flaps}
+    for key, value in (("email", email), ("webhook", webhook), ("atom", atom), ("text", text),
+                       ("secret_env", secret_env)):
+        if value:
+            data[key] = value
+    sub = SubscriptionConfig.from_dict(data, where="vahti subscribe")
+    cfg = _load_config(config_path, db)
+    store = _synced_store(cfg)
+    with store.transaction() as session:
+        row = upsert(session, sub, source="cli", now=utcnow())
+        shown = describe(row)
+    if as_json:
+        _echo_json(shown)
+    else:
+        click.echo(f"subscribed {name}: {shown['channel']} {shown['target']} ({shown['mode']})")
+
+
+@cli.command("unsubscribe")
+@click.argument("name")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file.")
+@common_options
+def unsubscribe_cmd(name: str, config_path: str | None, db: str, as_json: bool) -> None:
+    """Stop a subscription made with `vahti subscribe` (queued messages are dropped with it)."""
+    from diffs.subscriptions import remove
+
+    cfg = _load_config(config_path, db)
+    store = _synced_store(cfg, create=False)
+    with store.transaction() as session:
+        remove(session, name)
+    if as_json:
+        _echo_json({"unsubscribed": name})
+    else:
+        click.echo(f"unsubscribed {name}")
+
+
+@cli.command("subscriptions")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file.")
+@common_options
+def subscriptions_cmd(config_path: str | None, db: str, as_json: bool) -> None:
+    """List the active subscriptions (from the configuration file and `vahti subscribe`)."""
+    from sqlalchemy import select
+
+    from diffs.subscriptions import describe
+    from storage.models import Subscription
+
+    cfg = _load_config(config_path, db)
+    store = _synced_store(cfg, create=False)
+    with store.reading() as session:
+        subs = [describe(s) for s in session.scalars(select(Subscription).where(Subscription.active.is_(True))
+                                                      .order_by(Subscription.name))]
+    if as_json:
+        _echo_json(subs)
+        return
+    if not subs:
+        click.echo("no subscriptions", err=True)
+    for s in subs:
+        filters = "; ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in s["filters"].items())
+        click.echo(f"{s['name']:<20} {s['channel']:<8} {s['target']:<40} {s['mode']:<9} {filters or 'all events'}"
+                   f"{'' if s['include_flaps'] else ' (no flaps)'}  [{s['source']}]")
+
+
+@cli.command("deliver")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file.")
+@common_options
+def deliver_cmd(config_path: str | None, db: str, as_json: bool) -> None:
+    """Send the alerts that are due (what `vahti run` does after each crawl).
+
+    Exit code 1 when a message failed for good (it stays visible in `vahti deliveries`).
+    """
+    from diffs.channels import default_channels
+    from diffs.outbox import deliver
+    from storage.store import utcnow
+
+    cfg = _load_config(config_path, db)
+    store = _synced_store(cfg)
+    names = {s.url: s.name for s in cfg.sites if s.name}
+    report = deliver(store, default_channels(store, cfg.alerts, names), cfg.alerts, utcnow())  # type: ignore[arg-type]
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        click.echo(f"{len(report.sent)} sent, {len(report.retrying)} to retry, {len(report.failed)} failed")
+        for key, error in report.retrying + report.failed:
+            click.echo(f"  {key}: {error}")
+        for sub, reason in report.skipped:
+            click.echo(f"  {sub}: waiting ({reason})")
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command("deliveries")
+@click.option("--status", type=click.Choice(["pending", "failed", "sent", "all"]), default="all", show_default=True)
+@click.option("--limit", type=int, default=50, show_default=True)
+@common_options
+def deliveries_cmd(status: str, limit: int, db: str, as_json: bool) -> None:
+    """The outbox: messages pending, failed or sent, newest first, and what is still queued."""
+    from sqlalchemy import func, select
+
+    from storage.models import Delivery, Message, Subscription
+
+    store = _store(db)
+    with store.reading() as session:
+        query = (select(Message, Subscription.name).join(Subscription, Subscription.id == Message.subscription_id)
+                 .order_by(Message.id.desc()).limit(limit))
+        if status != "all":
+            query = query.where(Message.status == status)
+        rows = [{"key": m.idempotency_key, "subscription": name, "status": m.status, "events": m.events,
+                 "attempts": m.attempts, "created_at": m.created_at.isoformat(),
+                 "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+                 "next_attempt_at": m.next_attempt_at.isoformat() if m.status == "pending" else None,
+                 "last_error": m.last_error} for m, name in session.execute(query).all()]
+        queued = dict(session.execute(select(Subscription.name, func.count()).join(
+            Delivery, Delivery.subscription_id == Subscription.id).where(Delivery.message_id.is_(None))
+            .group_by(Subscription.name)).all())
+    if as_json:
+        _echo_json({"messages": rows, "queued": queued})
+        return
+    for name, n in sorted(queued.items()):
+        click.echo(f"queued   {name}: {n} event(s) waiting for the next message")
+    for r in rows:
+        extra = f" — {r['last_error']}" if r["last_error"] else ""
+        click.echo(f"{r['status']:<8} {r['subscription']}: {r['events']} event(s), {r['attempts']} attempt(s), "
+                   f"{r['key']}{extra}")
+
+
+@cli.command("feed")
+@click.option("--site", help="Only this site.")
+@click.option("--measure", help="Only this measure (identifier or URL).")
+@click.option("--kind", "kinds", multiple=True, help="Only these kinds (repeatable; 'task.*' for a family).")
+@click.option("--limit", type=int, default=200, show_default=True, help="The newest this many events.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the feed here (default: stdout).")
+@common_options
+def feed_cmd(site: str | None, measure: str | None, kinds: tuple[str, ...], limit: int, out: str | None,
+             db: str, as_json: bool) -> None:
+    """An Atom 1.0 feed of the stored change events (stable entry ids; links to the pages)."""
+    from pathlib import Path
+
+    from diffs.atom import feed_xml, write_atomically
+    from diffs.observe import to_event
+    from storage import queries
+
+    store = _store(db)
+    with store.reading() as session:
+        row = queries.resolve_measure(session, measure, site=site) if measure else None
+        found = queries.events(session, kinds=kinds, site=site, measure=row)[-limit:]
+        events = [to_event(e, m, s) for e, m, s in found]
+    what = " ".join(x for x in (site or "", measure or "", " ".join(kinds)) if x) or "all changes"
+    data = feed_xml(events, title=f"vahti: {what}", feed_id=f"tag:vahti.invalid,2019:feed:{what}")
+    if out:
+        write_atomically(Path(out), data)
+        click.echo(f"{len(events)} entries written to {out}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 @cli.group("db")

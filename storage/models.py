@@ -4,7 +4,8 @@
 
     sites ─< measures ─< versions ─< (task_states, contact_states: valid from/until a version)
                   ├────< captures >── blobs (raw bodies, content-addressed, zstd / zstd deltas)
-                  └────< events (change events, linked to their versions or capture)
+                  └────< events ─< deliveries >── subscriptions
+                                       deliveries >── messages (the outbox)
 
 * ``captures``: every fetch attempt and what came of it.
 * ``versions``: every distinct record of a measure (found by the record's hash).
@@ -182,6 +183,58 @@ class Event(Base):
     from_version: Mapped[int | None] = mapped_column(Integer)
     to_version: Mapped[int | None] = mapped_column(Integer)
     flags: Mapped[str] = mapped_column(String(100), default="")  # space-separated: touched_only silent_edit flap
+
+
+class Subscription(Base):
+    """Who gets which events, how (e-mail, webhook, Atom file) and when (immediately, daily)."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    source: Mapped[str] = mapped_column(String(16))  # "config" (vahti.toml) or "cli" (vahti subscribe)
+    channel: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(1000))
+    mode: Mapped[str] = mapped_column(String(16))
+    digest_hour: Mapped[int] = mapped_column(Integer, default=7)
+    filters: Mapped[str] = mapped_column(Text, default="{}")  # JSON: sites, measures, categories, kinds, text
+    include_flaps: Mapped[bool] = mapped_column(Boolean, default=True)
+    secret_env: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_digest_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Message(Base):
+    """One outgoing message (a batch of events for one subscription), sent at least once."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_status", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    status: Mapped[str] = mapped_column(String(16))  # pending, sent, failed
+    events: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Delivery(Base):
+    """An event for a subscription: queued, then part of a message."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "event_id", name="uq_deliveries_subscription_event"),
+                      Index("ix_deliveries_queue", "subscription_id", "message_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class TaskState(Base):

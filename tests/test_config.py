@@ -49,13 +49,29 @@ def test_mistakes_are_clear(tmp_path: Path, text: str, message: str) -> None:
         load(conf)
 
 
-def test_secrets_in_a_world_readable_file_are_warned_about(tmp_path: Path) -> None:
+def test_secrets_in_a_world_readable_file_are_refused(tmp_path: Path) -> None:
     conf = tmp_path / "v.toml"
-    conf.write_text('[alerts]\nsmtp_password = "x"\n', encoding="utf-8")
+    conf.write_text('[alerts]\nsmtp_host = "127.0.0.1"\nsmtp_password = "hunter2"\n', encoding="utf-8")
     os.chmod(conf, 0o644)
-    assert any("chmod 600" in w for w in load(conf).warnings)
+    with pytest.raises(ConfigError, match="chmod 600") as err:
+        load(conf)
+    assert "hunter2" not in str(err.value)
     os.chmod(conf, 0o600)
-    assert not load(conf).warnings
+    cfg = load(conf)
+    assert not cfg.warnings and cfg.alerts.password() == "hunter2" and "hunter2" not in repr(cfg.alerts)
+
+
+def test_subscriptions(tmp_path: Path) -> None:
+    conf = tmp_path / "v.toml"
+    conf.write_text('[[subscription]]\nname = "newsroom"\nemail = "desk@example.org"\nkinds = ["task.*"]\n'
+                    'mode = "daily"\ndigest_hour = 6\n\n[[subscription]]\nname = "bot"\n'
+                    'webhook = "https://bot.example.org/hook"\nsecret_env = "BOT_SECRET"\n', encoding="utf-8")
+    a, b = load(conf).subscriptions
+    assert (a.channel, a.target, a.kinds, a.mode, a.digest_hour) == ("email", "desk@example.org", ("task.*",), "daily", 6)
+    assert (b.channel, b.secret_env) == ("webhook", "BOT_SECRET")
+    conf.write_text('[[subscription]]\nname = "x"\nwebhook = "file:///etc/passwd"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="http"):
+        load(conf)
 
 
 def test_intervals() -> None:
@@ -63,3 +79,16 @@ def test_intervals() -> None:
     with pytest.raises(ConfigError):
         parse_interval("0s")
     assert SiteConfig(url="https://x").every == "6h"
+
+
+def test_the_alerts_doc_example_loads(tmp_path: Path) -> None:
+    import re
+
+    text = (ROOT / "docs" / "alerts.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(.*?)```", text, re.S)
+    assert block is not None
+    conf = tmp_path / "v.toml"
+    conf.write_text(block.group(1), encoding="utf-8")
+    cfg = load(conf)
+    assert [s.name for s in cfg.subscriptions] == ["newsroom", "bot", "public-feed"]
+    assert cfg.alerts.smtp_host == "smtp.example.org" and cfg.alerts.max_attempts == 5

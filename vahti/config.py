@@ -72,8 +72,11 @@ class SiteConfig:
     probe: tuple[int, int] | None = None  # try identifiers lo..hi (inclusive)
     respect_robots: bool = True
 
-    KEYS = frozenset({"url", "languages", "every", "cron", "rate", "contact", "concurrency", "timeout", "max_bytes",
-                      "retries", "backoff", "max_backoff", "missing_after", "sitemap", "list_page", "chain", "probe"})
+    name: str | None = None  # how alerts call the site ("Helsinki"); default: its host
+
+    KEYS = frozenset({"url", "name", "languages", "every", "cron", "rate", "contact", "concurrency", "timeout",
+                      "max_bytes", "retries", "backoff", "max_backoff", "missing_after", "sitemap", "list_page",
+                      "chain", "probe"})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, where: str = "[[site]]") -> SiteConfig:
@@ -108,6 +111,8 @@ class SiteConfig:
                 kwargs[key] = data[key]
         if "contact" in data:
             kwargs["contact"] = str(data["contact"])
+        if "name" in data:
+            kwargs["name"] = str(data["name"])
         if "probe" in data:
             kwargs["probe"] = _probe(data["probe"], where)
         return cls(**kwargs)
@@ -136,11 +141,133 @@ class SiteConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertsConfig:
+    """How alerts leave: the SMTP server (secrets from the environment) and retry policy."""
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str | None = None
+    smtp_password_env: str = "VAHTI_SMTP_PASSWORD"
+    smtp_password: str | None = None  # only from a config file that others cannot read
+    from_address: str = "vahti@localhost"
+    max_attempts: int = 5
+    retry_base: float = 60.0  # seconds; doubles per attempt, with jitter
+    timeout: float = 30.0
+
+    KEYS = frozenset({"smtp_host", "smtp_port", "smtp_starttls", "smtp_user", "smtp_password_env", "smtp_password",
+                      "from", "max_attempts", "retry_base", "timeout"})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, where: str = "[alerts]") -> AlertsConfig:
+        unknown = set(data) - cls.KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        kwargs: dict[str, Any] = {}
+        for key in ("smtp_host", "smtp_user", "smtp_password_env", "smtp_password"):
+            if key in data:
+                kwargs[key] = str(data[key])
+        if "from" in data:
+            kwargs["from_address"] = str(data["from"])
+        if "smtp_port" in data:
+            kwargs["smtp_port"] = int(_number(data["smtp_port"], int, where, "smtp_port", minimum=1))
+        if "smtp_starttls" in data:
+            if not isinstance(data["smtp_starttls"], bool):
+                raise ConfigError(f"{where}: smtp_starttls must be true or false")
+            kwargs["smtp_starttls"] = data["smtp_starttls"]
+        if "max_attempts" in data:
+            kwargs["max_attempts"] = int(_number(data["max_attempts"], int, where, "max_attempts", minimum=1))
+        for key in ("retry_base", "timeout"):
+            if key in data:
+                kwargs[key] = _number(data[key], float, where, key, minimum=0.0, exclusive=True)
+        return cls(**kwargs)
+
+    def password(self) -> str | None:
+        return os.environ.get(self.smtp_password_env) or self.smtp_password
+
+    def __repr__(self) -> str:  # never print the password
+        return f"AlertsConfig(smtp_host={self.smtp_host!r}, smtp_port={self.smtp_port}, smtp_user={self.smtp_user!r})"
+
+
+CHANNELS = ("email", "webhook", "atom")
+MODES = ("immediate", "daily")
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionConfig:
+    """Who gets which events, how and when."""
+
+    name: str
+    channel: str
+    target: str
+    mode: str = "immediate"
+    digest_hour: int = 7  # UTC hour of the daily digest
+    sites: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    text: str | None = None
+    include_flaps: bool = True
+    secret_env: str | None = None  # webhook: environment variable holding the HMAC secret
+
+    KEYS = frozenset({"name", "email", "webhook", "atom", "mode", "digest_hour", "sites", "measures", "categories",
+                      "kinds", "text", "include_flaps", "secret_env"})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, where: str = "[[subscription]]") -> SubscriptionConfig:
+        unknown = set(data) - cls.KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        name = str(data.get("name") or "").strip()
+        if not name or not re.fullmatch(r"[\w.@+-]{1,100}", name):
+            raise ConfigError(f"{where}: name is required (letters, digits, . @ + - _)")
+        channels = [c for c in CHANNELS if c in data]
+        if len(channels) != 1:
+            raise ConfigError(f"{where}: give exactly one of email, webhook, atom")
+        channel, target = channels[0], str(data[channels[0]])
+        validate_target(channel, target, where)
+        mode = str(data.get("mode", "immediate"))
+        if mode not in MODES:
+            raise ConfigError(f"{where}: mode must be immediate or daily")
+        hour = data.get("digest_hour", 7)
+        if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
+            raise ConfigError(f"{where}: digest_hour must be a whole hour 0..23 (UTC)")
+        lists: dict[str, tuple[str, ...]] = {}
+        for key in ("sites", "measures", "categories", "kinds"):
+            value = data.get(key, [])
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+                raise ConfigError(f"{where}: {key} must be a list of strings")
+            lists[key] = tuple(value)
+        if lists["sites"]:
+            lists["sites"] = tuple(_base_url(u, where) for u in lists["sites"])
+        include_flaps = data.get("include_flaps", True)
+        if not isinstance(include_flaps, bool):
+            raise ConfigError(f"{where}: include_flaps must be true or false")
+        return cls(name=name, channel=channel, target=target, mode=mode, digest_hour=hour, text=data.get("text"),
+                   include_flaps=include_flaps, secret_env=data.get("secret_env"), **lists)
+
+
+def validate_target(channel: str, target: str, where: str) -> None:
+    if channel == "email" and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", target):
+        raise ConfigError(f"{where}: not an e-mail address: {target!r}")
+    if channel == "webhook":
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"{where}: webhook must be an http(s) URL: {target!r}")
+    if channel == "atom" and not target.strip():
+        raise ConfigError(f"{where}: atom needs a file path")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     database: str = DEFAULT_DB
     sites: tuple[SiteConfig, ...] = ()
     path: Path | None = None
     warnings: tuple[str, ...] = field(default=())
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    subscriptions: tuple[SubscriptionConfig, ...] = ()
 
     def site(self, url: str) -> SiteConfig | None:
         base = _base_url(url, "--site")
@@ -194,7 +321,7 @@ def load(path: str | Path | None = None, *, db: str | None = None, sites: tuple[
         mode = file.stat().st_mode
         if mode & (stat.S_IROTH | stat.S_IWOTH) and _has_secrets(data):
             warnings.append(f"{file} is readable by other users and holds secrets: chmod 600 {file}")
-    unknown = set(data) - {"database", "site", "subscription", "alerts", "scheduler"}
+    unknown = set(data) - {"database", "site", "subscription", "alerts"}
     if unknown:
         raise ConfigError(f"{file}: unknown section(s) {', '.join(sorted(unknown))}")
     database = db or os.environ.get("VAHTI_DB") or str(data.get("database", {}).get("url") or DEFAULT_DB)
@@ -215,7 +342,20 @@ def load(path: str | Path | None = None, *, db: str | None = None, sites: tuple[
         if rate <= 0:
             raise ConfigError("--rate must be above 0")
         chosen = [replace(s, rate=rate) for s in chosen]
-    return Config(database=database, sites=tuple(chosen), path=file, warnings=tuple(warnings))
+    alerts = AlertsConfig.from_dict(data.get("alerts", {}), where=f"{file} [alerts]")
+    if alerts.smtp_password and file is not None and file.stat().st_mode & (stat.S_IROTH | stat.S_IWOTH):
+        raise ConfigError(f"{file} holds an SMTP password and other users can read it: chmod 600 {file}, "
+                          f"or put the password in ${alerts.smtp_password_env}")
+    raw_subs = data.get("subscription", [])
+    if not isinstance(raw_subs, list):
+        raise ConfigError(f"{file}: use [[subscription]] tables")
+    subscriptions = tuple(SubscriptionConfig.from_dict(x, where=f"{file} [[subscription]] #{i + 1}")
+                          for i, x in enumerate(raw_subs))
+    names = [x.name for x in subscriptions]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{file}: subscription names must be unique")
+    return Config(database=database, sites=tuple(chosen), path=file, warnings=tuple(warnings), alerts=alerts,
+                  subscriptions=subscriptions)
 
 
 def _has_secrets(data: dict[str, Any]) -> bool:

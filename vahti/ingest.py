@@ -1,4 +1,4 @@
-"""The pipeline's middle, in one transaction: store a fetch outcome, then derive its events.
+"""The pipeline's middle, in one transaction: store a fetch outcome, derive its events, queue its alerts.
 
 Stages stay separate (``storage.store.store_in`` knows nothing of events,
 ``diffs.observe.record_events`` knows nothing of fetching); this is where they
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from diffs.events import ChangeEvent
 from diffs.observe import record_events, to_event
+from diffs.outbox import queue
 from storage.models import MeasureRow, Site
 from storage.store import FetchInfo, Store, Stored, store_in
 from vahti.record import ParseResult
@@ -28,6 +29,7 @@ def ingest(store: Store, *, site: str, url: str, fetch: FetchInfo, result: Parse
         stored = store_in(session, site=site, url=url, fetch=fetch, result=result, body=body,
                           missing_after=missing_after)
         rows = record_events(session, stored, result, fetch.requested_at)
+        queue(session, rows, fetch.requested_at)  # alerts: queued with the events, never apart
         events: tuple[ChangeEvent, ...] = ()
         if rows:
             measure = session.get(MeasureRow, stored.measure_id)

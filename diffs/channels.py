@@ -1,0 +1,146 @@
+"""The ways alerts leave: e-mail (SMTP), webhooks (signed JSON POSTs), Atom files.
+
+A channel that cannot work (no SMTP server configured, say) switches itself off
+with a reason, and its messages wait in the outbox. Every third-party error
+(smtplib, sockets, httpx) becomes a ``DeliveryError`` here, where it enters.
+
+Webhook receivers verify ``X-Vahti-Signature: sha256=<hex>``, the HMAC-SHA256 of
+the raw request body under the shared secret (``docs/alerts.md`` has a receiver),
+and drop repeats by the ``Idempotency-Key`` header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import smtplib
+import socket
+import ssl
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import select
+
+from diffs.atom import feed_xml, write_atomically
+from diffs.mail import compose
+from diffs.observe import to_event
+from diffs.outbox import Outgoing
+from storage.models import Delivery, Event, MeasureRow, Message, Site, Subscription
+from storage.store import Store
+from vahti import __version__
+from vahti.config import AlertsConfig
+from vahti.errors import DeliveryError
+
+ATOM_ENTRIES = 200
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The webhook signature header value for ``body``."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class EmailChannel:
+    name = "email"
+
+    def __init__(self, alerts: AlertsConfig, *, names: dict[str, str] | None = None) -> None:
+        self.alerts, self.names = alerts, names or {}
+        self.disabled = None if alerts.smtp_host else "no smtp_host in the [alerts] configuration"
+
+    def send(self, message: Outgoing) -> None:
+        mail = compose(list(message.events), subscription=message.subscription,
+                       idempotency_key=message.idempotency_key, sender=self.alerts.from_address, to=message.target,
+                       names=self.names, leave=_leave(message))
+        a = self.alerts
+        try:
+            with smtplib.SMTP(a.smtp_host or "", a.smtp_port, timeout=a.timeout) as smtp:
+                smtp.ehlo()
+                if a.smtp_starttls:
+                    if not smtp.has_extn("starttls"):
+                        raise DeliveryError(f"{a.smtp_host} offers no STARTTLS (set smtp_starttls = false to send "
+                                            "in the clear, e.g. to a local relay)")
+                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.ehlo()
+                password = a.password()
+                if a.smtp_user and password:
+                    smtp.login(a.smtp_user, password)
+                refused = smtp.send_message(mail)
+                if refused:
+                    raise DeliveryError(f"recipients refused: {', '.join(refused)}")
+        except DeliveryError:
+            raise
+        except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
+            raise DeliveryError(f"SMTP {a.smtp_host}:{a.smtp_port}: {type(exc).__name__}: {exc}") from exc
+
+
+class WebhookChannel:
+    name = "webhook"
+    disabled: str | None = None
+
+    def __init__(self, alerts: AlertsConfig, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.alerts = alerts
+        self.client = httpx.Client(timeout=alerts.timeout, follow_redirects=False, transport=transport,
+                                   headers={"User-Agent": f"vahti/{__version__} (webhook)"})
+
+    def send(self, message: Outgoing) -> None:
+        if urlsplit(message.target).scheme not in ("http", "https"):
+            raise DeliveryError(f"webhook target is not http(s): {message.target!r}")
+        body = json.dumps({"idempotency_key": message.idempotency_key, "subscription": message.subscription,
+                           "attempt": message.attempt, "events": [e.to_dict() for e in message.events]},
+                          ensure_ascii=False, sort_keys=True).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": message.idempotency_key,
+                   "X-Vahti-Delivery": message.idempotency_key, "X-Vahti-Timestamp": str(int(time.time()))}
+        if message.secret_env:
+            secret = os.environ.get(message.secret_env)
+            if not secret:
+                raise DeliveryError(f"${message.secret_env} (the webhook secret) is not set; not sending unsigned")
+            headers["X-Vahti-Signature"] = signature(secret, body)
+        try:
+            response = self.client.post(message.target, content=body, headers=headers)
+        except (httpx.HTTPError, socket.error) as exc:
+            raise DeliveryError(f"webhook {message.target}: {type(exc).__name__}: {exc}") from exc
+        if not 200 <= response.status_code < 300:
+            raise DeliveryError(f"webhook {message.target} answered HTTP {response.status_code}")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class AtomChannel:
+    """Keeps a subscription's feed file current: its newest matching events, delivered or not."""
+
+    name = "atom"
+    disabled: str | None = None
+
+    def __init__(self, store: Store, *, names: dict[str, str] | None = None) -> None:
+        self.store, self.names = store, names or {}
+
+    def send(self, message: Outgoing) -> None:
+        with self.store.reading() as session:
+            sub = session.scalar(select(Subscription).where(Subscription.name == message.subscription))
+            assert sub is not None
+            rows = session.execute(
+                select(Event, MeasureRow, Site).join(Delivery, Delivery.event_id == Event.id)
+                .join(Message, Message.id == Delivery.message_id)
+                .join(MeasureRow, MeasureRow.id == Event.measure_id).join(Site, Site.id == MeasureRow.site_id)
+                .where(Delivery.subscription_id == sub.id)
+                .order_by(Event.observed_at.desc(), Event.id.desc()).limit(ATOM_ENTRIES)).all()
+            events = [to_event(e, m, s) for e, m, s in rows]
+        data = feed_xml(events, title=f"vahti: {message.subscription}", names=self.names,
+                        feed_id=f"tag:vahti.invalid,2019:subscription:{message.subscription}")
+        try:
+            write_atomically(Path(message.target).expanduser(), data)
+        except OSError as exc:
+            raise DeliveryError(f"cannot write the feed {message.target}: {exc}") from exc
+
+
+def _leave(message: Outgoing) -> str:
+    return f"run `vahti unsubscribe {message.subscription}`, or remove it from vahti.toml if it is there."
+
+
+def default_channels(store: Store, alerts: AlertsConfig, names: dict[str, str]) -> dict[str, object]:
+    return {"email": EmailChannel(alerts, names=names), "webhook": WebhookChannel(alerts),
+            "atom": AtomChannel(store, names=names)}
