@@ -8,6 +8,7 @@ error. ``--debug`` shows tracebacks instead.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -333,9 +334,11 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
     Exit code 0 when every page was read; 1 when some could not be fetched or
     stored (each failure is recorded in the database and listed here).
     """
-    from scraper.crawl import crawl_sites
     from vahti.config import load
+    from vahti.logs import setup
+    from vahti.runner import run_site
 
+    setup("text", level=logging.WARNING)
     cfg = load(config_path, db=db if db != DEFAULT_DB else None, sites=sites, rate=rate)
     for warning in cfg.warnings:
         click.echo(f"vahti: warning: {warning}", err=True)
@@ -343,11 +346,15 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
         raise ConfigError("no sites to crawl: give --site URL or a configuration file with [[site]] tables")
     store = _synced_store(cfg)  # subscriptions first: this crawl's events are queued for them
     progress = _progress_printer() if not as_json and sys.stderr.isatty() else None
-    summaries = crawl_sites(cfg.sites, store, progress=progress)
+    runs = [run_site(site, store, progress=progress) for site in cfg.sites]
     if progress is not None:
         click.echo("", err=True)
+    summaries = [r.summary for r in runs if r.summary is not None]
+    for r in runs:
+        if r.summary is None:
+            click.echo(f"vahti: {r.site}: {r.status}: {r.error}", err=True)
     if as_json:
-        _echo_json([s.to_dict() for s in summaries])
+        _echo_json([{**s.to_dict(), "status": r.status} for r, s in zip(runs, summaries)])
     else:
         for s in summaries:
             t = s.totals()
@@ -360,7 +367,7 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
                 if p.outcome in ("error", "disallowed") or p.lifecycle in ("removed", "restored"):
                     click.echo(f"  {p.outcome if not p.lifecycle else p.lifecycle}: {p.url}"
                                + (f" ({p.error})" if p.error else ""))
-    if any(s.failed for s in summaries):
+    if any(r.status in ("failed", "partial") for r in runs):
         sys.exit(1)
 
 
@@ -596,6 +603,57 @@ def feed_cmd(site: str | None, measure: str | None, kinds: tuple[str, ...], limi
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+@cli.command("run")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file "
+              "(default ./vahti.toml if present).")
+@click.option("--site", "sites", multiple=True, metavar="URL", help="Only this site (repeatable), or one with "
+              "the defaults when not configured.")
+@click.option("--every", metavar="INTERVAL", help="Crawl interval for the sites (30s, 15m, 6h, 1d).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Log lines as text, or as JSON objects for log collectors.")
+@common_options
+def run_cmd(config_path: str | None, sites: tuple[str, ...], every: str | None, log_format: str, db: str,
+            as_json: bool) -> None:
+    """The scheduler daemon: crawls each site on its schedule and sends alerts, until stopped.
+
+    Runs missed while it was down are made up once at start. SIGTERM or SIGINT
+    stops it after the pages in flight are stored (exit code 0). See
+    docs/operations.md for systemd, cron and PostgreSQL.
+    """
+    import scheduler
+    from vahti.config import load
+    from vahti.logs import setup
+
+    setup("json" if (log_format == "json" or as_json) else "text")
+    cfg = load(config_path, db=db if db != DEFAULT_DB else None, sites=sites, every=every)
+    for warning in cfg.warnings:
+        click.echo(f"vahti: warning: {warning}", err=True)
+    if not cfg.sites:
+        raise ConfigError("no sites to watch: give --site URL or a configuration file with [[site]] tables")
+    for site in cfg.sites:
+        scheduler.trigger_for(site)  # a bad cron line is a configuration error now, not at 3 a.m.
+    store = _synced_store(cfg)
+    sys.exit(scheduler.run(cfg, store))
+
+
+@cli.command("status")
+@click.option("--stale-days", type=int, default=180, show_default=True,
+              help="A measure whose \"updated\" day is older than this is stale.")
+@common_options
+def status_cmd(stale_days: int, db: str, as_json: bool) -> None:
+    """Last and next crawls, failures, queued and failed alerts, stale measures."""
+    import datetime as _dt
+
+    from vahti.status import render, status
+
+    store = _store(db)
+    report = status(store, stale_after=_dt.timedelta(days=stale_days))
+    if as_json:
+        _echo_json(report)
+    else:
+        click.echo(render(report, stale_days=stale_days))
 
 
 @cli.group("db")

@@ -310,20 +310,3 @@ def _natural(url: str) -> tuple[object, ...]:
     """Sort key: /actions/2 before /actions/10, languages together."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", url))
 
-
-def crawl_sites(sites: Iterable[SiteConfig], store: Store, *, progress: Progress | None = None,
-                should_stop: Callable[[], bool] = lambda: False) -> list[CrawlSummary]:
-    """One pass over several sites, one after the other."""
-    out = []
-    for site in sites:
-        if should_stop():
-            break
-        crawler = Crawler(site, store)
-        try:
-            summary = crawler.crawl(progress, should_stop)
-        finally:
-            crawler.close()
-        totals = summary.totals()
-        log.info("crawl %s: %s", site.url, " ".join(f"{k}={v}" for k, v in totals.items()))
-        out.append(summary)
-    return out

@@ -237,6 +237,33 @@ class Delivery(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class Crawl(Base):
+    """One crawl of one site: when, how it ended, what it counted."""
+
+    __tablename__ = "crawls"
+    __table_args__ = (Index("ix_crawls_site_started", "site_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # running, ok, partial, failed, interrupted
+    counts: Mapped[str] = mapped_column(Text, default="{}")  # JSON of the crawl summary's totals
+    error: Mapped[str | None] = mapped_column(Text)
+    runner: Mapped[str | None] = mapped_column(String(200))  # host:pid of the process that ran it
+
+
+class Lock(Base):
+    """A named lease in the database: one crawler per site, across processes and hosts."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class TaskState(Base):
     """A task as it stood from version ``valid_from`` until before ``valid_until`` (null: still)."""
 

@@ -128,7 +128,7 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     if fetch.requested_at.tzinfo is None:
         raise StorageError("naive datetime given for requested_at; use an aware (UTC) one")
     url = canonical_url(url)
-    site_row = _site(session, site, fetch.requested_at)
+    site_row = ensure_site(session, site, fetch.requested_at)
     measure = session.scalar(select(MeasureRow).where(MeasureRow.url == url))
     record = result.record if result is not None else None
     lifecycle: Lifecycle | None = None
@@ -236,7 +236,7 @@ def canonical_site(base_url: str) -> str:
     return canonical_url(base_url).rstrip("/")
 
 
-def _site(session: Session, base_url: str, at: dt.datetime) -> Site:
+def ensure_site(session: Session, base_url: str, at: dt.datetime) -> Site:
     base = canonical_site(base_url)
     site = session.scalar(select(Site).where(Site.base_url == base))
     if site is None:

@@ -1,0 +1,69 @@
+"""Leases in the database: at most one holder of a name at a time, across processes.
+
+A lease expires unless renewed, so a holder that died (kill -9, power cut) does
+not block the next one for longer than ``ttl``. Works the same on SQLite and
+PostgreSQL: taking a lease is an INSERT (the name is the primary key) or, for an
+expired lease, an UPDATE guarded by its expiry, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.models import Lock
+from storage.store import Store, utcnow
+
+DEFAULT_TTL = dt.timedelta(minutes=10)
+
+
+def whoami() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def acquire(store: Store, name: str, *, owner: str | None = None, ttl: dt.timedelta = DEFAULT_TTL,
+            now: dt.datetime | None = None) -> bool:
+    owner = owner or whoami()
+    now = now or utcnow()
+    try:
+        with store._sessions() as session, session.begin():
+            session.add(Lock(name=name, owner=owner, acquired_at=now, expires_at=now + ttl))
+        return True
+    except IntegrityError:
+        pass
+    with store._sessions() as session, session.begin():
+        taken = session.execute(update(Lock).where(Lock.name == name, Lock.expires_at < now)
+                                .values(owner=owner, acquired_at=now, expires_at=now + ttl))
+        return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def renew(store: Store, name: str, *, owner: str | None = None, ttl: dt.timedelta = DEFAULT_TTL) -> bool:
+    owner = owner or whoami()
+    with store._sessions() as session, session.begin():
+        done = session.execute(update(Lock).where(Lock.name == name, Lock.owner == owner)
+                               .values(expires_at=utcnow() + ttl))
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def release(store: Store, name: str, *, owner: str | None = None) -> None:
+    owner = owner or whoami()
+    with store._sessions() as session, session.begin():
+        session.execute(delete(Lock).where(Lock.name == name, Lock.owner == owner))
+
+
+@contextmanager
+def held(store: Store, name: str, *, ttl: dt.timedelta = DEFAULT_TTL) -> Iterator[bool]:
+    """``with held(store, "crawl:…") as got:`` — ``got`` is False when someone else holds it."""
+    owner = whoami()
+    got = acquire(store, name, owner=owner, ttl=ttl)
+    try:
+        yield got
+    finally:
+        if got:
+            release(store, name, owner=owner)
