@@ -104,3 +104,15 @@ def store(db_url: str):
     s = Store.open(db_url)
     yield s
     s.close()
+
+
+def vahti(*args: str, check: int | None = 0, timeout: float = 120):  # type: ignore[no-untyped-def]
+    """Run the ``vahti`` command as a user would (a new process); check its exit code."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], cwd=ROOT,
+                            capture_output=True, text=True, timeout=timeout)
+    if check is not None:
+        assert result.returncode == check, (result.stdout, result.stderr)
+    return result

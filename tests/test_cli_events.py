@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from conftest import ROOT
-
-
-def vahti(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
-    if check is not None:
-        assert result.returncode == check, (result.stdout, result.stderr)
-    return result
+from conftest import vahti
 
 
 def test_demo_runs_offline_quickly_and_tells_what_to_do_next(tmp_path: Path) -> None:

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import PAGES, ROOT
+from conftest import PAGES, vahti
 
 URL = "https://ilmastovahti.hel.fi/actions/91"
 
-
-def vahti(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
-    if check is not None:
-        assert result.returncode == check, (result.stdout, result.stderr)
-    return result
 
 
 @pytest.fixture
