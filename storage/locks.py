@@ -1,7 +1,9 @@
 """Leases in the database: at most one holder of a name at a time, across processes.
 
 A lease expires unless renewed, so a holder that died (kill -9, power cut) does
-not block the next one for longer than ``ttl``. Works the same on SQLite and
+not block the next one for longer than ``ttl``; a holder on this same host whose
+process is gone is recognised at once, so a crawl killed with ``kill -9`` can be
+restarted straight away. Works the same on SQLite and
 PostgreSQL: taking a lease is an INSERT (the name is the primary key) or, for an
 expired lease, an UPDATE guarded by its expiry, each in its own transaction.
 """
@@ -38,9 +40,28 @@ def acquire(store: Store, name: str, *, owner: str | None = None, ttl: dt.timede
     except IntegrityError:
         pass
     with store._sessions() as session, session.begin():
-        taken = session.execute(update(Lock).where(Lock.name == name, Lock.expires_at < now)
+        current = session.get(Lock, name)
+        if current is not None and current.expires_at >= now and _dead_here(current.owner):
+            expired = Lock.owner == current.owner  # its holder died on this host: take it over
+        else:
+            expired = Lock.expires_at < now
+        taken = session.execute(update(Lock).where(Lock.name == name, expired)
                                 .values(owner=owner, acquired_at=now, expires_at=now + ttl))
         return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def _dead_here(owner: str) -> bool:
+    """True when ``owner`` (host:pid) names a process of this host that no longer runs."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def renew(store: Store, name: str, *, owner: str | None = None, ttl: dt.timedelta = DEFAULT_TTL) -> bool:

@@ -288,3 +288,27 @@ def test_lifecycle_missing_removed_restored_merged(store: Store) -> None:
     with store.reading() as s:
         m = queries.resolve_measure(s, URL)
         assert m.removed_at is None and m.merged_into == "90" and m.missing_checks == 0
+
+
+def test_leases(store: Store) -> None:
+    import subprocess
+    import sys
+
+    from storage.locks import acquire, held, release, renew
+
+    assert acquire(store, "crawl:x", owner="h:1")
+    assert not acquire(store, "crawl:x", owner="h:2")
+    assert renew(store, "crawl:x", owner="h:1") and not renew(store, "crawl:x", owner="h:2")
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+    assert acquire(store, "crawl:x", owner="h:2", now=later)  # expired: taken over
+    release(store, "crawl:x", owner="h:2")
+    with held(store, "crawl:y") as got:
+        assert got
+        with held(store, "crawl:y") as again:
+            assert not again
+    # A holder on this host whose process died (kill -9) does not block until expiry.
+    import socket
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    assert acquire(store, "crawl:z", owner=f"{socket.gethostname()}:{dead.stdout.strip()}")
+    assert acquire(store, "crawl:z")
