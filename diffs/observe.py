@@ -46,6 +46,9 @@ def record_events(session: Session, stored: Stored, result: ParseResult | None, 
     """Derive and store the events of one store (inside its transaction)."""
     if stored.measure_id is None:
         return []
+    if stored.outcome in ("unchanged", "not_modified", "error", "missing") and stored.lifecycle is None \
+            and not stored.degraded:
+        return []  # the common case: a check that found nothing new
     measure = session.get(MeasureRow, stored.measure_id)
     assert measure is not None
     ctx = _Ctx(measure, at, stored.capture_id)

@@ -79,8 +79,10 @@ class DeliveryReport:
 
 def queue(session: Session, events: list[Event], now: dt.datetime) -> int:
     """Deliveries for every event × matching active subscription (idempotent)."""
+    if not events:
+        return 0
     subs = list(session.scalars(select(Subscription).where(Subscription.active.is_(True))))
-    if not subs or not events:
+    if not subs:
         return 0
     n = 0
     for event in events:

@@ -69,6 +69,7 @@ class Stored:
     version: int | None  # the measure's latest version number afterwards
     previous: int | None = None  # the version before, when a new one was added
     lifecycle: Lifecycle | None = None  # what happened to the measure itself
+    degraded: bool = False  # the measure is in a degraded-parse episode (before this store's events)
 
 
 class Store:
@@ -128,11 +129,11 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     if fetch.requested_at.tzinfo is None:
         raise StorageError("naive datetime given for requested_at; use an aware (UTC) one")
     url = canonical_url(url)
-    site_row = ensure_site(session, site, fetch.requested_at)
     measure = session.scalar(select(MeasureRow).where(MeasureRow.url == url))
     record = result.record if result is not None else None
     lifecycle: Lifecycle | None = None
     if measure is None and record is not None:
+        site_row = ensure_site(session, site, fetch.requested_at)
         measure = MeasureRow(site=site_row, url=url, identifier=record.identifier, language=record.language,
                              first_seen_at=fetch.requested_at, last_seen_at=fetch.requested_at, missing_checks=0)
         session.add(measure)
@@ -159,7 +160,8 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
             version.last_capture_id = capture.id
         current = version if version is not None else latest
         return Stored(outcome, capture.id, measure.id if measure is not None else None,
-                      current.number if current is not None else None, previous, lifecycle)
+                      current.number if current is not None else None, previous, lifecycle,
+                      degraded=measure is not None and measure.degraded_since is not None)
 
     missing = (fetch.http_status in MISSING_STATUSES and record is None) or (
         result is not None and record is None and any(r.startswith("not found") for r in result.meta.reasons))
