@@ -10,6 +10,7 @@ from selectolax.lexbor import LexborHTMLParser
 from scraper.labels import fold, language_from_headings, words
 from scraper.text import attr, clean
 
+_LANG_TAG = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*$")
 _LANG_PREFIX = re.compile(r"^/([a-z]{2}(?:-[a-z]{2})?)/(?:.*/)?actions?/", re.I)
 _CHALLENGE = (
     "just a moment...", "attention required! | cloudflare", "cf-browser-verification",
@@ -43,18 +44,22 @@ def language(tree: LexborHTMLParser, url: str, text: str) -> tuple[str, str, lis
     """(language, full language tag, warnings). The page's own ``<html lang>`` wins."""
     warnings: list[str] = []
     html = tree.css_first("html")
-    tag = clean(attr(html, "lang")).lower()
+    raw_tag = clean(attr(html, "lang")).lower()
+    valid = _LANG_TAG.match(raw_tag)
+    tag = valid.group(0) if valid else ""
+    if raw_tag and not valid:
+        warnings.append(f"ignored a malformed <html lang={raw_tag[:20]!r}>")
     m = _LANG_PREFIX.match(urlsplit(url).path)
     url_lang = m.group(1).lower().split("-")[0] if m else None
     if tag:
-        lang = tag.split("-")[0]
+        lang = re.split(r"[-_]", tag)[0]
         if url_lang and url_lang != lang:
             warnings.append(f"page says lang={lang!r} at a /{url_lang}/ URL (server cache mixing languages?)")
         return lang, tag, warnings
     nd = tree.css_first("script#__NEXT_DATA__")
     if nd is not None:
         found = re.search(r'"(?:locale|initialLanguage)"\s*:\s*"([a-zA-Z-]{2,10})"', nd.text() or "")
-        if found:
+        if found and _LANG_TAG.match(found.group(1).lower()):
             return found.group(1).split("-")[0].lower(), found.group(1).lower(), warnings
     if url_lang:
         return url_lang, url_lang, warnings

@@ -26,6 +26,9 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 _WS = re.compile(r"\s+")
+# C0/C1 control characters (escape sequences among them) never belong in a record;
+# white space among them is folded like any other.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _PARA_SPLIT = re.compile(r"\n\s*\n")
 _BLOCK = frozenset({
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
@@ -37,10 +40,14 @@ _BREAK = "\x00"  # paragraph marker while collecting
 
 
 def clean(text: str | None) -> str:
-    """NFC, white space folded, trimmed. ``None`` stays ``''``."""
+    """NFC, control characters dropped, white space folded, trimmed. ``None`` stays ``''``.
+
+    >>> clean("Tehty" + chr(27) + "[31m valmis" + chr(0))
+    'Tehty[31m valmis'
+    """
     if not text:
         return ""
-    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return _WS.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", text))).strip()
 
 
 def clean_or_none(text: str | None) -> str | None:
@@ -52,7 +59,7 @@ def plain_to_text(text: str | None) -> str | None:
     """Plain text (not HTML): blank lines are paragraph breaks, other white space folds."""
     if text is None:
         return None
-    paras = [clean(p) for p in _PARA_SPLIT.split(unicodedata.normalize("NFC", text))]
+    paras = [clean(p) for p in _PARA_SPLIT.split(text)]
     return "\n\n".join(p for p in paras if p) or None
 
 

@@ -16,10 +16,12 @@ SETTINGS = settings(max_examples=int(__import__("os").environ.get("VAHTI_HYPOTHE
 
 
 @SETTINGS
-@given(st.binary(max_size=4096))
-def test_never_raises_on_arbitrary_bytes(body: bytes) -> None:
+@given(body=st.binary(max_size=4096))
+def test_never_raises_on_arbitrary_bytes(body: bytes, validate_record) -> None:
     result = parse(body, "https://ilmastovahti.hel.fi/actions/91")
     assert result.meta.verdict in ("ok", "degraded", "not_a_measure")
+    if result.record is not None:
+        validate_record(result.record.to_dict())
 
 
 @SETTINGS
@@ -30,7 +32,7 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
 
 @SETTINGS
 @given(name=st.sampled_from(fixture_names()), data=st.data())
-def test_never_raises_on_mutated_fixtures(name: str, data: st.DataObject) -> None:
+def test_never_raises_on_mutated_fixtures(name: str, data: st.DataObject, validate_record) -> None:
     body, expected = load_fixture(name)
     n = len(body)
     start = data.draw(st.integers(0, n - 1))
@@ -47,6 +49,7 @@ def test_never_raises_on_mutated_fixtures(name: str, data: st.DataObject) -> Non
         mutated = body[:end] + body[start:end] + body[end:]
     result = parse(mutated, expected["url"])
     if result.record is not None:
+        validate_record(result.record.to_dict())  # whatever comes out still fits the schema
         Measure.from_json(result.record.to_json())
 
 
