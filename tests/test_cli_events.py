@@ -38,3 +38,20 @@ def test_demo_runs_offline_quickly_and_tells_what_to_do_next(tmp_path: Path) -> 
     assert "unknown event kind" in bad.stderr
     none = vahti("diff", "3", "--from", "1", "--to", "9", "--db", str(db), check=2)
     assert "no version 9" in none.stderr
+
+
+def test_parse_reads_a_url_through_the_polite_fetcher() -> None:
+    import json
+
+    from vahti.samples.server import SiteServer
+    from vahti.samples.site import sample_site
+
+    with SiteServer() as srv:
+        body, ctype = sample_site(1)["/actions/5"]
+        srv.site.set("/actions/5", body, ctype)
+        out = json.loads(vahti("parse", f"{srv.url}/actions/5", "--json").stdout)
+        assert out["record"]["identifier"] == "5" and out["record"]["url"] == f"{srv.url}/actions/5"
+        assert out["meta"]["verdict"] == "ok" and out["meta"]["generation"] == "app-router"
+        assert srv.site.hits[0].headers["user-agent"].startswith("vahti/")
+        missing = vahti("parse", f"{srv.url}/actions/404", check=1)
+        assert missing.stderr.startswith("vahti: HTTP 404") and "Traceback" not in missing.stderr
