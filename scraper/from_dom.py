@@ -543,13 +543,17 @@ class _Reader:
         return out
 
 
+def _reader(tree: LexborHTMLParser, url: str, language: str, lang_tag: str, generation: str) -> _Reader | None:
+    root = action_root(tree)
+    return None if root is None else _Reader(tree, root, url, language, lang_tag, generation)
+
+
 def what_json_needs(tree: LexborHTMLParser, *, url: str, language: str, lang_tag: str,
                     generation: str) -> DomRead:
     """The little the JSON path takes from the DOM: identifier, task order, "updated" day."""
-    root = action_root(tree)
-    if root is None:
+    r = _reader(tree, url, language, lang_tag, generation)
+    if r is None:
         return DomRead(record=None)
-    r = _Reader(tree, root, url, language, lang_tag, generation)
     h1 = r.h1()
     r.read.has_h1 = h1 is not None
     r.read.identifier = (r.title(h1)[0] if h1 is not None else None) or r._url_identifier()
@@ -560,10 +564,10 @@ def what_json_needs(tree: LexborHTMLParser, *, url: str, language: str, lang_tag
 
 def measure_from_dom(tree: LexborHTMLParser, *, url: str, language: str, lang_tag: str,
                      generation: str) -> DomRead:
-    root = action_root(tree)
-    if root is None:
+    r = _reader(tree, url, language, lang_tag, generation)
+    if r is None:
         return DomRead(record=None)
-    r = _Reader(tree, root, url, language, lang_tag, generation)
+    root = r.root
     h1 = r.h1()
     if h1 is None:
         return r.read
