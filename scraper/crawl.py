@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from diffs.events import ChangeEvent
 from scraper import parse
-from scraper.discover import action_identifier, links_to_actions, parse_sitemap, variants
+from scraper.discover import MAX_SITEMAPS, action_identifier, links_to_actions, parse_sitemap, variants
 from scraper.fetch import XML_TYPES, Fetcher, HttpFetcher, Request, Response
 from scraper.robots import Robots, fetch_robots
 from scraper.urls import canonical_url
@@ -160,7 +160,7 @@ class Crawler:
             queue += [u for u in (robots.parser.sitemaps or []) if u not in queue]
         urls: list[str] = []
         done: set[str] = set()
-        while queue and len(done) < 50:
+        while queue and len(done) < MAX_SITEMAPS:
             sitemap = queue.pop(0)
             if sitemap in done:
                 continue

@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.dates import find_date, looks_like_date
 from scraper.labels import contains_label, fold, is_label, words
+from scraper.urls import identifier_from_url
 from scraper.text import attr, class_tokens, clean, clean_or_none, has_class_label, node_text
 from vahti.record import (
     Contact,
@@ -197,8 +198,7 @@ class _Reader:
         return prev, nxt
 
     def _url_identifier(self) -> str | None:
-        m = _ACTION_HREF.search(urlsplit(self.url).path)
-        return unquote(m.group(1)) if m else None
+        return identifier_from_url(self.url)
 
     # -- main column ----------------------------------------------------------
     def lead(self) -> str | None:

@@ -16,7 +16,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 Table = Literal["versions", "tasks", "contacts"]
-TABLES: tuple[str, ...] = ("versions", "tasks", "contacts")
 
 _VERSIONS = """
 SELECT s.base_url AS site, m.url, m.identifier, m.language, v.number AS version, v.verdict,

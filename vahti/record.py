@@ -22,7 +22,6 @@ from typing import Any, Literal, TypeVar
 SCHEMA = "vahti.measure/1"
 
 TaskState = Literal["completed", "in_progress", "not_started", "cancelled", "open"]
-TASK_STATES: tuple[str, ...] = ("completed", "in_progress", "not_started", "cancelled", "open")
 Verdict = Literal["ok", "degraded", "not_a_measure"]
 Generation = Literal["classic", "pages-router", "app-router", "unknown"]
 Extraction = Literal["embedded-json", "dom"]
