@@ -95,22 +95,36 @@ def parse_rows(stream: str) -> dict[str, Any]:
 
 
 def inline(value: Any, rows: dict[str, Any], _depth: int = 0) -> Any:
-    """Replace ``"$<id>"`` references by the rows they name (bounded depth)."""
+    """Replace ``"$<id>"`` references by the rows they name (bounded depth).
+
+    Containers are changed in place (they come from a fresh ``json.loads``); a
+    reference to a row is inlined as a copy of that row, itself inlined.
+    """
     if _depth > MAX_DEPTH:
         return None
     if isinstance(value, str):
-        if value.startswith("$$"):
-            return value[1:]
-        if value == "$undefined":
-            return None
-        m = _REF.match(value)
-        if m:
-            return inline(_load(rows.get(m.group(1))), rows, _depth + 1)
-        return value
+        return _ref(value, rows, _depth) if value.startswith("$") else value
     if isinstance(value, list):
-        return [inline(v, rows, _depth + 1) for v in value]
+        for i, v in enumerate(value):
+            if isinstance(v, (dict, list)) or (isinstance(v, str) and v.startswith("$")):
+                value[i] = inline(v, rows, _depth + 1)
+        return value
     if isinstance(value, dict):
-        return {k: inline(v, rows, _depth + 1) for k, v in value.items()}
+        for k, v in value.items():
+            if isinstance(v, (dict, list)) or (isinstance(v, str) and v.startswith("$")):
+                value[k] = inline(v, rows, _depth + 1)
+        return value
+    return value
+
+
+def _ref(value: str, rows: dict[str, Any], depth: int) -> Any:
+    if value.startswith("$$"):
+        return value[1:]
+    if value == "$undefined":
+        return None
+    m = _REF.match(value)
+    if m:
+        return inline(_load(rows.get(m.group(1))), rows, depth + 1)
     return value
 
 
@@ -131,11 +145,12 @@ def find_action(rows: dict[str, Any], identifier: str | None) -> tuple[dict[str,
                 if identifier is None or str(value.get("identifier")) == identifier:
                     if best is None or len(value) > len(best):
                         best = value
+                continue  # the page's action holds no other page's action
             if isinstance(value.get("action"), dict) and isinstance(value.get("extraPlanData"), dict):
                 extra = value["extraPlanData"]
-            stack.extend((v, depth + 1) for v in value.values())
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
         elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
     if best is None:
         return None, {}
     action = inline(best, rows)
