@@ -17,6 +17,7 @@ from scraper.crawl import Crawler
 from storage.store import Store, utcnow
 from vahti.config import SiteConfig
 from vahti.samples.server import SiteServer
+from vahti.render import natural_key
 from vahti.samples.site import sample_site, with_base
 
 DAYS = 3
@@ -47,7 +48,7 @@ def run_demo(echo: Callable[[str], None], *, folder: Path | None = None) -> Path
             t = summary.totals()
             echo(f"Day {day} ({when:%Y-%m-%d}): {t['fetched']} pages fetched, {t['not_modified']} unchanged (304), "
                  f"{t['new_versions']} new versions, {t['missing']} missing, {t['failed']} failed")
-            events = sorted(summary.events, key=lambda e: (_natural(e.measure), e.id or 0))
+            events = sorted(summary.events, key=lambda e: (natural_key(e.measure), e.id or 0))
             added = [e for e in events if e.kind == "measure.added"]
             if added:
                 echo(f"  {len(added)} new measures: " + ", ".join(f"{e.measure} {e.subject}" for e in added[:3])
@@ -65,10 +66,6 @@ def run_demo(echo: Callable[[str], None], *, folder: Path | None = None) -> Path
                     f"vahti export --format csv --table tasks --db {db}"):
         echo(f"  {command}")
     return db
-
-
-def _natural(identifier: str) -> tuple[int, str]:
-    return (int(identifier), "") if identifier.isdigit() else (10**9, identifier)
 
 
 def _fixed(moment: dt.datetime) -> Callable[[], dt.datetime]:

@@ -18,6 +18,7 @@ from scheduler import JOBS_TABLE
 from storage.models import Crawl, Delivery, MeasureRow, Message, Site, Version
 from storage.store import Store, utcnow
 from vahti.record import Measure
+from vahti.render import natural_key
 
 STALE_AFTER = dt.timedelta(days=180)
 
@@ -63,7 +64,7 @@ def status(store: Store, *, stale_after: dt.timedelta = STALE_AFTER, now: dt.dat
                 "running_since": running.started_at.isoformat() if running else None,
                 "next_run": next_runs.get(f"crawl:{site.base_url}"),
                 "consecutive_failures": failures,
-                "stale": sorted(stale, key=lambda s: (s["updated_on"], _natural(s["measure"]))),
+                "stale": sorted(stale, key=lambda s: (s["updated_on"], natural_key(s["measure"]))),
             })
         out["alerts"] = {
             "queued": int(session.scalar(select(func.count()).select_from(Delivery)
@@ -110,7 +111,3 @@ def render(report: dict[str, Any], *, stale_days: int) -> str:
     lines.append(f"alerts: {a['queued']} event(s) queued, {a['pending']} message(s) pending, {a['failed']} failed"
                  + (" — see `vahti deliveries --status failed`" if a["failed"] else ""))
     return "\n".join(lines)
-
-
-def _natural(identifier: str) -> tuple[int, str]:
-    return (int(identifier), "") if identifier.isdigit() else (10**9, identifier)
