@@ -197,37 +197,19 @@ def diff_cmd(measure: str, site: str | None, from_v: int | None, to_v: int | Non
 
     With --json, a JSON array of event objects (the contract's event shape).
     """
-    import json as _json
-
-    from diffs.compare import diff
-    from diffs.events import ChangeEvent
     from diffs.render import event_lines
+    from diffs.versions import diff_versions
     from storage import queries
 
     store = _store(db)
     with store.reading() as session:
-        row = queries.resolve_measure(session, measure, site=site)
-        newest = queries.version(session, row)
-        if newest is None:
-            raise queries.MeasureNotFound(f"{row.url} has no versions")
-        to_n = to_v or newest.number
-        from_n = from_v or to_n - 1
-        older, newer = queries.version(session, row, from_n), queries.version(session, row, to_n)
-        if older is None or newer is None:
-            raise queries.MeasureNotFound(f"{row.url} has versions 1..{newest.number}; "
-                                          f"no version {from_n if older is None else to_n}")
-        changes = diff(queries.record(older), queries.record(newer),
-                       old_unobserved=_json.loads(older.unobserved), new_unobserved=_json.loads(newer.unobserved))
-        site_url = row.site.base_url
-        events = [ChangeEvent(site=site_url, measure=row.identifier, kind=c.kind, subject=c.subject, before=c.before,
-                              after=c.after, summary=c.summary, observed_at=newer.first_seen_at,
-                              from_version=from_n, to_version=to_n, url=row.url, flags=c.flags) for c in changes]
-        url = row.url
+        found = diff_versions(session, queries.resolve_measure(session, measure, site=site), from_v, to_v)
     if as_json:
-        _echo_json([e.to_dict() for e in events])
+        _echo_json([e.to_dict() for e in found.events])
         return
-    click.echo(f"{url}: version {from_n} → {to_n}" + ("" if events else ": no changes"))
-    for event in events:
+    click.echo(f"{found.url}: version {found.from_version} → {found.to_version}"
+               + ("" if found.events else ": no changes"))
+    for event in found.events:
         click.echo("\n".join(event_lines(event, with_measure=False)))
 
 
@@ -545,24 +527,12 @@ def deliver_cmd(config_path: str | None, db: str, as_json: bool) -> None:
 @common_options
 def deliveries_cmd(status: str, limit: int, db: str, as_json: bool) -> None:
     """The outbox: messages pending, failed or sent, newest first, and what is still queued."""
-    from sqlalchemy import func, select
-
-    from storage.models import Delivery, Message, Subscription
+    from diffs.outbox import outbox
 
     store = _store(db)
     with store.reading() as session:
-        query = (select(Message, Subscription.name).join(Subscription, Subscription.id == Message.subscription_id)
-                 .order_by(Message.id.desc()).limit(limit))
-        if status != "all":
-            query = query.where(Message.status == status)
-        rows = [{"key": m.idempotency_key, "subscription": name, "status": m.status, "events": m.events,
-                 "attempts": m.attempts, "created_at": m.created_at.isoformat(),
-                 "sent_at": m.sent_at.isoformat() if m.sent_at else None,
-                 "next_attempt_at": m.next_attempt_at.isoformat() if m.status == "pending" else None,
-                 "last_error": m.last_error} for m, name in session.execute(query).all()]
-        queued = dict(session.execute(select(Subscription.name, func.count()).join(
-            Delivery, Delivery.subscription_id == Subscription.id).where(Delivery.message_id.is_(None))
-            .group_by(Subscription.name)).all())
+        view = outbox(session, status=status, limit=limit)
+    rows, queued = view.messages, view.queued
     if as_json:
         _echo_json({"messages": rows, "queued": queued})
         return

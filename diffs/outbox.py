@@ -21,7 +21,7 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -203,3 +203,28 @@ def deliver(store: Store, channels: Mapping[str, Channel], alerts: AlertsConfig,
         report.sent.append(out.idempotency_key)
         log.info("sent %s (%d events) to %s", out.idempotency_key, len(out.events), out.subscription)
     return report
+
+
+@dataclass
+class OutboxView:
+    messages: list[dict[str, Any]]
+    queued: dict[str, int]  # subscription → events waiting for its next message
+
+
+def outbox(session: Session, *, status: str = "all", limit: int = 50) -> OutboxView:
+    """What ``vahti deliveries`` shows: messages (newest first) and events still queued."""
+    from sqlalchemy import func
+
+    query = (select(Message, Subscription.name).join(Subscription, Subscription.id == Message.subscription_id)
+             .order_by(Message.id.desc()).limit(limit))
+    if status != "all":
+        query = query.where(Message.status == status)
+    messages = [{"key": m.idempotency_key, "subscription": name, "status": m.status, "events": m.events,
+                 "attempts": m.attempts, "created_at": m.created_at.isoformat(),
+                 "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+                 "next_attempt_at": m.next_attempt_at.isoformat() if m.status == "pending" else None,
+                 "last_error": m.last_error} for m, name in session.execute(query).all()]
+    queued = dict(session.execute(select(Subscription.name, func.count()).join(
+        Delivery, Delivery.subscription_id == Subscription.id).where(Delivery.message_id.is_(None))
+        .group_by(Subscription.name)).all())
+    return OutboxView(messages, {str(k): int(v) for k, v in queued.items()})
