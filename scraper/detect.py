@@ -27,10 +27,11 @@ def generation(tree: LexborHTMLParser, text: str) -> str:
         return "app-router"
     nd = tree.css_first("script#__NEXT_DATA__")
     if nd is not None:
-        payload = nd.text() or ""
-        if '"__ref"' in payload:
+        # Looked for in the whole document rather than a copy of the script: the JSON is
+        # the only place these quoted keys occur (page text has its quotes escaped).
+        if '"__ref"' in text:
             return "pages-router"
-        if '"generated"' in payload or "ActionContent__" in text:
+        if '"generated"' in text or "ActionContent__" in text:
             return "classic"
         return "pages-router" if re.search(r'class="[^"]*\bsc-[0-9a-f]{6,}', text) else "classic"
     if "ActionContent__" in text or "TaskList__" in text:

@@ -80,9 +80,7 @@ class SiteConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, where: str = "[[site]]") -> SiteConfig:
-        unknown = set(data) - cls.KEYS
-        if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        _known_keys(data, cls.KEYS, where)
         if "url" not in data:
             raise ConfigError(f"{where}: url is required")
         kwargs: dict[str, Any] = {"url": _base_url(str(data["url"]), where)}
@@ -160,9 +158,7 @@ class AlertsConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, where: str = "[alerts]") -> AlertsConfig:
-        unknown = set(data) - cls.KEYS
-        if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        _known_keys(data, cls.KEYS, where)
         kwargs: dict[str, Any] = {}
         for key in ("smtp_host", "smtp_user", "smtp_password_env", "smtp_password"):
             if key in data:
@@ -215,9 +211,7 @@ class SubscriptionConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, where: str = "[[subscription]]") -> SubscriptionConfig:
-        unknown = set(data) - cls.KEYS
-        if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        _known_keys(data, cls.KEYS, where)
         name = str(data.get("name") or "").strip()
         if not name or not re.fullmatch(r"[\w.@+-]{1,100}", name):
             raise ConfigError(f"{where}: name is required (letters, digits, . @ + - _)")
@@ -272,6 +266,12 @@ class Config:
     def site(self, url: str) -> SiteConfig | None:
         base = _base_url(url, "--site")
         return next((s for s in self.sites if s.url == base), None)
+
+
+def _known_keys(data: dict[str, Any], known: frozenset[str], where: str) -> None:
+    unknown = set(data) - known
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
 
 
 def _base_url(url: str, where: str) -> str:
