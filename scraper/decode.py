@@ -13,7 +13,11 @@ standard's fallback for Latin-1 labels), which never fails.
 from __future__ import annotations
 
 import codecs
+import json
 import re
+from typing import Any
+
+import orjson
 
 from vahti.errors import InputTooLarge
 
@@ -54,3 +58,17 @@ def decode(body: bytes | str, *, url: str | None = None) -> tuple[str, str]:
         if declared and declared.replace("_", "-") in ("utf-8", "utf8"):
             return body.decode("utf-8", errors="replace"), "utf-8-with-errors"
         return body.decode("cp1252", errors="replace"), "cp1252"
+
+
+def load_json(text: str | bytes) -> Any:
+    """JSON text to Python values; ``ValueError`` when it is not JSON.
+
+    orjson decodes the embedded page data (a third to a half of a page) about three
+    times faster than the standard library. What orjson refuses but the standard
+    library takes (lone surrogate escapes, ``NaN``, integers past 64 bits) goes to
+    the standard library, so both give the same values for every input.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)

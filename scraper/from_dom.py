@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.dates import find_date, looks_like_date
-from scraper.labels import contains_label, fold, is_label, words
+from scraper.labels import contains_label, fold, folded_words, is_label, words
 from scraper.urls import identifier_from_url
 from scraper.text import attr, class_tokens, clean, clean_or_none, has_class_label, node_text
 from vahti.record import (
@@ -37,6 +37,7 @@ _STATE_CLASS = re.compile(r"^state--([A-Za-z_]+)$")
 _PERCENT = re.compile(r"(\d{1,3})\s*%")
 _IDENT_PREFIX = re.compile(r"^[0-9][0-9A-Za-z.]*\.\s+")
 _HEADINGS = "h1, h2, h3, h4, h5, h6"
+_COMMENT_CLASSES = frozenset({"task-comment", "task-details"})
 
 _STATE_FROM_CLASS: dict[str, TaskState] = {
     "NOT_STARTED": "not_started", "IN_PROGRESS": "in_progress",
@@ -88,6 +89,25 @@ def _text(node: LexborNode | None) -> str:
     return clean(node.text(deep=True, separator=" ")) if node is not None else ""
 
 
+def _select(node: LexborNode, selector: str) -> list[LexborNode]:
+    """``node.css(selector)`` in page order, each node once (lexbor repeats a node
+    that matches several selectors of a list)."""
+    return list({n.mem_id: n for n in node.css(selector)}.values())
+
+
+# Everything a task item's reader looks at, fetched in one selector pass.
+_TASK_PARTS = ('.task-title, h6, h5, h4, h3, [class*="Date"], .task-comment, .task-details, '
+               'div.text-content, svg, img')
+_TASK_HEADINGS = ("h6", "h5", "h4", "h3")
+
+
+@dataclass
+class _TaskItem:
+    li: LexborNode
+    title: LexborNode
+    parts: list[LexborNode]
+
+
 def _by_class_label(root: LexborNode, *labels: str, suffix: bool = False) -> list[LexborNode]:
     """Elements whose class names carry one of the component labels (lexbor pre-filters)."""
     selector = ", ".join(f'[class*="{label}"]' for label in labels)
@@ -108,14 +128,37 @@ class _Reader:
         self.language, self.lang_tag, self.generation = language, lang_tag, generation
         self.read = DomRead(record=None)
         self._heads: list[tuple[LexborNode, str]] | None = None
+        self._found: dict[tuple[str, bool], list[LexborNode]] = {}
         self._full: str | None = None
+        self._texts: dict[int, str] = {}
+        self._links: list[tuple[LexborNode, str]] | None = None
+        self._items: list[_TaskItem] | None = None
+
+    def text(self, node: LexborNode | None) -> str:
+        """``self.text(node)``, read once per node."""
+        if node is None:
+            return ""
+        key = node.mem_id
+        out = self._texts.get(key)
+        if out is None:
+            out = self._texts[key] = _text(node)
+        return out
 
     def headings(self, key: str, *, exact: bool = False) -> list[LexborNode]:
         """Headings (h1-h6) whose text is, or holds, one of ``key``'s words."""
-        if self._heads is None:
-            self._heads = [(h, fold(_text(h))) for h in self.root.css(_HEADINGS)]
-        test = is_label if exact else contains_label
-        return [h for h, text in self._heads if test(text, key, folded=True)]
+        found = self._found.get((key, exact))
+        if found is None:
+            if self._heads is None:
+                self._heads = [(h, fold(self.text(h))) for h in self.root.css(_HEADINGS)]
+            test = is_label if exact else contains_label
+            found = self._found[key, exact] = [h for h, text in self._heads if test(text, key, folded=True)]
+        return found
+
+    def links(self) -> list[tuple[LexborNode, str]]:
+        """Every ``<a href>`` with its ``href``, in page order."""
+        if self._links is None:
+            self._links = [(a, attr(a, "href") or "") for a in self.root.css("a[href]")]
+        return self._links
 
     def full_text(self) -> str:
         if self._full is None:
@@ -125,7 +168,7 @@ class _Reader:
     # -- hero -----------------------------------------------------------------
     def h1(self) -> LexborNode | None:
         for h in self.root.css("h1"):
-            if _text(h):
+            if self.text(h):
                 return h
         return None
 
@@ -135,7 +178,7 @@ class _Reader:
         child = h1.child
         while child is not None:
             if child.tag == "span":
-                text = _text(child)
+                text = self.text(child)
                 if text and " " not in text and len(text) <= 16 and (
                     has_class_label(child, "ActionNumber") or _next_element(child) is not None
                 ):
@@ -153,7 +196,7 @@ class _Reader:
                 elif child.tag not in ("svg", "button", "script", "style") and not (child.tag or "").startswith("-"):
                     parts.append(child.text(deep=True, separator=" "))
             child = child.next
-        return (_text(ident_node) if ident_node is not None else None), clean(" ".join(parts))
+        return (self.text(ident_node) if ident_node is not None else None), clean(" ".join(parts))
 
     def categories(self, h1: LexborNode) -> list[str]:
         out: list[str] = []
@@ -161,7 +204,7 @@ class _Reader:
         if crumbs:
             for c in crumbs:
                 link = c.css_first("a")
-                text = _text(link) if link is not None else _text(c).rstrip("/ ").strip()
+                text = self.text(link) if link is not None else self.text(c).rstrip("/ ").strip()
                 href = attr(link, "href") or ""
                 last = href.rstrip("/").rsplit("/", 1)[-1] if href else ""
                 if last and text.startswith(f"{last}. "):
@@ -177,7 +220,7 @@ class _Reader:
         for badge in container.css("span.badge, a.badge"):
             if _inside(badge, lambda n: n.tag == "h1"):
                 continue
-            text = _text(badge)
+            text = self.text(badge)
             if text and text not in out:
                 out.append(text)
         return sorted(out, key=fold)
@@ -185,15 +228,17 @@ class _Reader:
     def pager(self) -> tuple[str | None, str | None]:
         prev = nxt = None
         own = self._url_identifier()
-        for a in self.root.css("a[href]"):
-            m = _ACTION_HREF.search(urlsplit(attr(a, "href") or "").path)
+        for a, href in self.links():
+            if "/action" not in href:
+                continue
+            m = _ACTION_HREF.search(urlsplit(href).path)
             if not m or unquote(m.group(1)) == own:
                 continue
-            text = _text(a)
+            text = fold(self.text(a))
             ident = unquote(m.group(1))
-            if prev is None and any(fold(w) in fold(text) for w in words("previous", self.language)):
+            if prev is None and any(w in text for w in folded_words("previous", self.language)):
                 prev = ident
-            elif nxt is None and any(fold(w) in fold(text) for w in words("next", self.language)):
+            elif nxt is None and any(w in text for w in folded_words("next", self.language)):
                 nxt = ident
         return prev, nxt
 
@@ -235,23 +280,34 @@ class _Reader:
             self.read.warnings.append("official description heading without its text block")
         return None
 
+    def task_items(self) -> list[_TaskItem]:
+        """Task list items with their title node, in page order."""
+        if self._items is None:
+            self._items = []
+            for li in self.root.css("li.list-group-item"):
+                parts = _select(li, _TASK_PARTS)
+                title = next((n for n in parts if "task-title" in class_tokens(n)), None) or next(
+                    (n for n in parts if n.tag in _TASK_HEADINGS), None)
+                if title is not None:
+                    self._items.append(_TaskItem(li, title, parts))
+        return self._items
+
     def tasks(self) -> list[Task]:
         out: list[Task] = []
-        for li in self.root.css("li.list-group-item"):
-            title = li.css_first(".task-title") or li.css_first("h6, h5, h4, h3")
-            if title is None:
-                continue
-            name = _text(title)
+        for item in self.task_items():
+            li, title, parts = item.li, item.title, item.parts
+            name = self.text(title)
             if not name:
                 self.read.problems.append("a task item without a name")
                 continue
-            state = self._task_state(li)
-            date_node = next(iter(_by_class_label(li, "Date", suffix=True)), None)
-            date_text = _text(date_node) if date_node is not None else self._meta_text(li, title)
+            state = self._task_state(li, [n for n in parts if n.tag in ("svg", "img")])
+            date_node = next((n for n in parts if has_class_label(n, "Date", suffix=True)), None)
+            date_text = self.text(date_node) if date_node is not None else self._meta_text(li, title)
             shown = find_date(date_text, self.lang_tag)
             if shown is None and looks_like_date(date_text):
                 self.read.problems.append(f"unreadable task date {date_text!r}")
-            comment_node = li.css_first(".task-comment, .task-details") or li.css_first("div.text-content")
+            comment_node = next((n for n in parts if _COMMENT_CLASSES.intersection(class_tokens(n))), None) or next(
+                (n for n in parts if n.tag == "div" and "text-content" in class_tokens(n)), None)
             comment = node_text(comment_node) if comment_node is not None else None
             day = shown.date if shown else None
             period = shown.period if shown else None
@@ -267,29 +323,24 @@ class _Reader:
 
     def task_names(self) -> list[str]:
         """Folded task names in page order (what the JSON path needs from the DOM)."""
-        out = []
-        for li in self.root.css("li.list-group-item"):
-            title = li.css_first(".task-title") or li.css_first("h6, h5, h4, h3")
-            if title is not None and _text(title):
-                out.append(fold(_text(title)))
-        return out
+        return [fold(name) for name in (self.text(item.title) for item in self.task_items()) if name]
 
     def _meta_text(self, li: LexborNode, title: LexborNode) -> str:
         meta = title.parent
         # The date sits before the title's block; take the item's text up to the title.
-        full = _text(li)
-        name = _text(title)
+        full = self.text(li)
+        name = self.text(title)
         head = full.split(name, 1)[0] if name and name in full else full
         return head if meta is not None else full
 
-    def _task_state(self, li: LexborNode) -> TaskState:
+    def _task_state(self, li: LexborNode, icons: list[LexborNode]) -> TaskState:
         for token in class_tokens(li):
             m = _STATE_CLASS.match(token)
             if m and m.group(1).upper() in _STATE_FROM_CLASS:
                 return _STATE_FROM_CLASS[m.group(1).upper()]
         open_state: TaskState = "open" if self.generation == "classic" else "not_started"
-        for icon in li.css("svg, img"):
-            label = attr(icon, "alt") or attr(icon, "aria-label") or _text(icon.css_first("title"))
+        for icon in icons:
+            label = attr(icon, "alt") or attr(icon, "aria-label") or self.text(icon.css_first("title"))
             if is_label(label, "icon_done"):
                 return "completed"
             if is_label(label, "icon_todo"):
@@ -310,12 +361,12 @@ class _Reader:
             return None
         h = ul.css_first("h3, h4, h5")
         if h is not None and h.parent is not None and h.parent.mem_id == ul.mem_id:
-            return _text(h)
+            return self.text(h)
         prev = ul.prev
         while prev is not None and (prev.tag or "-").startswith("-"):
             prev = prev.prev
         if prev is not None and prev.tag in ("h3", "h4", "h5"):
-            return _text(prev)
+            return self.text(prev)
         return None
 
     def tasks_expected(self) -> bool:
@@ -326,13 +377,15 @@ class _Reader:
 
     def says_no_tasks(self) -> bool:
         text = fold(self.full_text())
-        return any(fold(w) in text for w in words("no_tasks"))
+        return any(w in text for w in folded_words("no_tasks"))
 
     def indicators(self) -> list[Indicator]:
         out: list[Indicator] = []
         seen: set[str] = set()
-        for a in self.root.css("a[href]"):
-            m = _INDICATOR_HREF.search(urlsplit(attr(a, "href") or "").path)
+        for a, href in self.links():
+            if "/indicators/" not in href:
+                continue
+            m = _INDICATOR_HREF.search(urlsplit(href).path)
             if not m:
                 continue
             ident = unquote(m.group(1))
@@ -344,7 +397,7 @@ class _Reader:
             heading = a.css_first("h2, h3, h4, h5, h6")
             if heading is None and card is not None and "card" in class_tokens(card):
                 heading = card.css_first("h2, h3, h4, h5, h6")
-            name = _text(heading)
+            name = self.text(heading)
             if not name:
                 self.read.unobserved.add("indicators")
                 self.read.warnings.append(f"indicator {ident} has no name in the server HTML")
@@ -357,15 +410,16 @@ class _Reader:
     def responsible_parties(self) -> list[ResponsibleParty]:
         found: list[tuple[ResponsibleParty, bool, bool]] = []  # party, has size class, lg
         seen: set[str] = set()
-        for a in self.root.css("a[href]"):
-            href = attr(a, "href") or ""
+        for a, href in self.links():
+            if "organization" not in href:
+                continue
             m = _ORG_HREF.search(href)
             if not m:
                 continue
             badge = a.css_first("[aria-label]") or a.css_first(".badge")
             if badge is None:
                 continue
-            abbreviation = _text(badge) or None
+            abbreviation = self.text(badge) or None
             label = clean(attr(badge, "aria-label"))
             primary_hint = False
             if ": " in label:
@@ -415,15 +469,17 @@ class _Reader:
         return out
 
     def _contact(self, box: LexborNode, pid: str | None) -> Contact | None:
-        def by_label(label: str) -> LexborNode | None:
-            return next(iter(_by_class_label(box, label)), None)
-
-        name_n, role_n, org_n = by_label("Name"), by_label("PersonRole"), by_label("PersonOrg")
+        labelled = _by_class_label(box, "Name", "PersonRole", "PersonOrg")
+        name_n = role_n = org_n = None
+        if labelled:
+            name_n = next((n for n in labelled if has_class_label(n, "Name")), None)
+            role_n = next((n for n in labelled if has_class_label(n, "PersonRole")), None)
+            org_n = next((n for n in labelled if has_class_label(n, "PersonOrg")), None)
         if name_n is not None:
-            name, title, org = _text(name_n), clean_or_none(_text(role_n)), clean_or_none(_text(org_n))
+            name, title, org = self.text(name_n), clean_or_none(self.text(role_n)), clean_or_none(self.text(org_n))
         else:
             ps = box.css("p")
-            texts = [_text(p) for p in ps]
+            texts = [self.text(p) for p in ps]
             if not texts:
                 return None
             name = texts[0]
@@ -433,11 +489,11 @@ class _Reader:
                 title, org = None, clean_or_none(texts[1]) if len(texts) == 2 else None
         if not name:
             return None
-        primary = "leader" in class_tokens(box) or any("leader" in class_tokens(n) for n in box.css("div, img"))
+        primary = "leader" in class_tokens(box) or box.css_first("div.leader, img.leader") is not None
         if not primary:
             for n in box.css("[aria-label], img[alt]"):
-                label = attr(n, "aria-label") or attr(n, "alt") or ""
-                if any(fold(label).startswith(fold(w)) for w in words("main_contact", self.language)):
+                label = fold(attr(n, "aria-label") or attr(n, "alt") or "")
+                if label.startswith(folded_words("main_contact", self.language)):
                     primary = True
                     break
         return Contact(id=pid, name=name, title=title, organization=org, primary=primary)
@@ -447,7 +503,7 @@ class _Reader:
 
     def says_no_contacts(self) -> bool:
         text = fold(self.full_text())
-        return any(fold(w) in text for w in words("no_contacts"))
+        return any(w in text for w in folded_words("no_contacts"))
 
     def status(self) -> tuple[Labelled | None, int | None]:
         progress = next((n for n in self.root.css(".progress") if "progress" in class_tokens(n)), None)
@@ -471,13 +527,13 @@ class _Reader:
             if label_node is None:
                 # Hash-only class names (2022-2023): the label is what follows the heading.
                 sib = _next_element(h)
-                if sib is not None and 0 < len(_text(sib)) <= 60:
+                if sib is not None and 0 < len(self.text(sib)) <= 60:
                     label_node = sib
             for strong in section.css("strong"):
-                m = _PERCENT.search(_text(strong))
+                m = _PERCENT.search(self.text(strong))
                 if m and completion is None and int(m.group(1)) <= 100:
                     completion = int(m.group(1))
-        label = _text(label_node)
+        label = self.text(label_node)
         if not label:
             return None, completion
         if ident is None:
@@ -490,9 +546,9 @@ class _Reader:
             if section is None or h.tag == "h1":
                 continue
             node = section.css_first("h6, strong")
-            label = _text(node)
+            label = self.text(node)
             if not label:
-                label = clean(_text(section).replace(_text(h), "", 1))
+                label = clean(self.text(section).replace(self.text(h), "", 1))
             if label:
                 self.read.unobserved.add("impact.identifier")
                 return Labelled(None, label)
@@ -500,7 +556,7 @@ class _Reader:
 
     def updated_on(self) -> tuple[bool, dt.date | None]:
         """(label seen, date | None); records a problem for an unreadable date."""
-        texts = [_text(n) for n in _by_class_label(self.root, "LastUpdated")]
+        texts = [self.text(n) for n in _by_class_label(self.root, "LastUpdated")]
         if not texts:
             full = self.full_text()
             for w in words("updated", self.language):
@@ -522,16 +578,16 @@ class _Reader:
     def status_updates(self) -> list[StatusUpdate]:
         out: list[StatusUpdate] = []
         for art in self.root.css("article"):
-            title = _text(art.css_first("h3") or art.css_first("h4") or art.css_first("h2"))
+            title = self.text(art.css_first("h3") or art.css_first("h4") or art.css_first("h2"))
             if not title:
                 continue
             time = art.css_first("time")
             day = None
             if time is not None:
-                shown = find_date(attr(time, "datetime") or "", "sv") or find_date(_text(time), self.lang_tag)
+                shown = find_date(attr(time, "datetime") or "", "sv") or find_date(self.text(time), self.lang_tag)
                 day = shown.date if shown else None
             author_n = next(iter(_by_class_label(art, "AuthorName")), None)
-            author = _text(author_n) or None
+            author = self.text(author_n) or None
             if author is None:
                 img = art.css_first("img[alt]")
                 alt = clean(attr(img, "alt"))

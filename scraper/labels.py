@@ -6,6 +6,7 @@ structure and uses these words where structure does not tell.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 LANGUAGES = ("fi", "sv", "en", "de")
@@ -75,9 +76,12 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
 
 def fold(text: str) -> str:
     """Case- and accent-stable comparison key: NFC, casefolded, spaces folded."""
+    if text.isascii():
+        return " ".join(text.casefold().split())
     return " ".join(unicodedata.normalize("NFC", text).casefold().replace("’", "'").split())
 
 
+@functools.lru_cache(maxsize=None)
 def words(key: str, language: str | None = None) -> tuple[str, ...]:
     """All words for ``key``: the page language's first, then every other language's."""
     table = LABELS[key]
@@ -87,6 +91,12 @@ def words(key: str, language: str | None = None) -> tuple[str, ...]:
 
 
 _FOLDED: dict[str, tuple[str, ...]] = {k: tuple(fold(w) for w in words(k)) for k in LABELS}
+
+
+@functools.lru_cache(maxsize=None)
+def folded_words(key: str, language: str | None = None) -> tuple[str, ...]:
+    """``words(key, language)``, folded."""
+    return tuple(fold(w) for w in words(key, language))
 
 
 def is_label(text: str | None, key: str, *, folded: bool = False) -> bool:

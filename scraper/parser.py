@@ -10,14 +10,13 @@ When the JSON serves, the DOM still supplies what only the rendered page says
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper import apollo, detect, rsc
-from scraper.decode import decode
+from scraper.decode import decode, load_json
 from scraper.from_dom import DomRead, measure_from_dom, what_json_needs
 from scraper.from_json import JsonRead, measure_from_action
 from scraper.labels import fold
@@ -116,7 +115,7 @@ def _from_embedded(tree: LexborHTMLParser, text: str, generation: str, url: str,
     nd = tree.css_first("script#__NEXT_DATA__")
     if nd is not None:
         try:
-            data = json.loads(nd.text() or "")
+            data = load_json(nd.text() or "")
         except ValueError:
             warnings.append("__NEXT_DATA__ is not valid JSON; read the page from the DOM")
             data = None

@@ -14,9 +14,10 @@ object with ``"__typename": "Action"``; this module finds it and inlines the
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
+
+from scraper.decode import load_json
 
 _PUSH_PREFIX = "self.__next_f.push("
 _ROW_ID = re.compile(rb"[0-9a-fA-F]{1,8}")
@@ -33,7 +34,7 @@ def stream_from_scripts(scripts: list[str]) -> tuple[str, list[str]]:
         if not (text.startswith(_PUSH_PREFIX) and text.endswith(")")):
             continue
         try:
-            arr = json.loads(text[len(_PUSH_PREFIX):-1])
+            arr = load_json(text[len(_PUSH_PREFIX):-1])
         except ValueError:
             warnings.append("an RSC chunk is not valid JSON; skipped")
             continue
@@ -49,7 +50,7 @@ class _Raw(bytes):
 def _load(value: Any) -> Any:
     if isinstance(value, _Raw):
         try:
-            return json.loads(value)
+            return load_json(value)
         except ValueError:
             return None
     return value

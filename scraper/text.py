@@ -25,7 +25,6 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-_WS = re.compile(r"\s+")
 # C0/C1 control characters (escape sequences among them) never belong in a record;
 # white space among them is folded like any other.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
@@ -47,7 +46,12 @@ def clean(text: str | None) -> str:
     """
     if not text:
         return ""
-    return _WS.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", text))).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    if _CONTROL.search(text) is not None:
+        text = _CONTROL.sub("", text)
+    # str.split() splits on exactly what ``\s`` matches (str.isspace).
+    return " ".join(text.split())
 
 
 def clean_or_none(text: str | None) -> str | None:
@@ -162,10 +166,14 @@ def has_class_label(node: LexborNode, label: str, *, suffix: bool = False) -> bo
     ``mui-1tu1vr1-ActionContent-LastUpdated``), never the hash. With ``suffix``,
     ``StyledStatusLabel`` carries ``StatusLabel``.
     """
-    for token in class_tokens(node):
+    cls = attr(node, "class")
+    if not cls or label not in cls:
+        return False
+    for token in cls.split():
         if token == label:
             return True
-        for piece in re.split(r"__|-", token):
+        # The pieces re.split("__|-") would give, without the regex engine.
+        for piece in token.replace("__", "-").split("-"):
             if piece == label or (suffix and piece.endswith(label)):
                 return True
     return False
