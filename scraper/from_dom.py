@@ -133,6 +133,9 @@ class _Reader:
         self._texts: dict[int, str] = {}
         self._links: list[tuple[LexborNode, str]] | None = None
         self._items: list[_TaskItem] | None = None
+        self._updated: tuple[bool, dt.date | None, str | None] | None = None
+        self._h1: tuple[LexborNode | None] | None = None
+        self._title: tuple[int, tuple[str | None, str]] | None = None
 
     def text(self, node: LexborNode | None) -> str:
         """``self.text(node)``, read once per node."""
@@ -167,13 +170,17 @@ class _Reader:
 
     # -- hero -----------------------------------------------------------------
     def h1(self) -> LexborNode | None:
-        for h in self.root.css("h1"):
-            if self.text(h):
-                return h
-        return None
+        if self._h1 is None:
+            self._h1 = (next((h for h in self.root.css("h1") if self.text(h)), None),)
+        return self._h1[0]
 
     def title(self, h1: LexborNode) -> tuple[str | None, str]:
         """(identifier shown, name) from ``<h1><span>91</span>…name…</h1>``."""
+        if self._title is None or self._title[0] != h1.mem_id:
+            self._title = (h1.mem_id, self._read_title(h1))
+        return self._title[1]
+
+    def _read_title(self, h1: LexborNode) -> tuple[str | None, str]:
         ident_node: LexborNode | None = None
         child = h1.child
         while child is not None:
@@ -556,6 +563,14 @@ class _Reader:
 
     def updated_on(self) -> tuple[bool, dt.date | None]:
         """(label seen, date | None); records a problem for an unreadable date."""
+        if self._updated is None:
+            self._updated = self._read_updated()
+        seen, day, problem = self._updated
+        if problem:
+            self.read.problems.append(problem)
+        return seen, day
+
+    def _read_updated(self) -> tuple[bool, dt.date | None, str | None]:
         texts = [self.text(n) for n in _by_class_label(self.root, "LastUpdated")]
         if not texts:
             full = self.full_text()
@@ -570,10 +585,9 @@ class _Reader:
                     rest = text.split(w, 1)[1]
                     shown = find_date(rest, self.lang_tag)
                     if shown is None or shown.date is None:
-                        self.read.problems.append(f"unreadable 'updated' date {clean(rest)[:40]!r}")
-                        return True, None
-                    return True, shown.date
-        return False, None
+                        return True, None, f"unreadable 'updated' date {clean(rest)[:40]!r}"
+                    return True, shown.date, None
+        return False, None, None
 
     def status_updates(self) -> list[StatusUpdate]:
         out: list[StatusUpdate] = []
@@ -599,17 +613,19 @@ class _Reader:
         return out
 
 
-def _reader(tree: LexborHTMLParser, url: str, language: str, lang_tag: str, generation: str) -> _Reader | None:
+def dom_reader(tree: LexborHTMLParser, *, url: str, language: str, lang_tag: str,
+               generation: str) -> _Reader | None:
+    """A reader of one parsed page. It reads each node once: ``what_json_needs`` and
+    then ``measure_from_dom`` on the same reader share their work."""
     root = action_root(tree)
     return None if root is None else _Reader(tree, root, url, language, lang_tag, generation)
 
 
-def what_json_needs(tree: LexborHTMLParser, *, url: str, language: str, lang_tag: str,
-                    generation: str) -> DomRead:
+def what_json_needs(r: _Reader | None) -> DomRead:
     """The little the JSON path takes from the DOM: identifier, task order, "updated" day."""
-    r = _reader(tree, url, language, lang_tag, generation)
     if r is None:
         return DomRead(record=None)
+    r.read = DomRead(record=None)
     h1 = r.h1()
     r.read.has_h1 = h1 is not None
     r.read.identifier = (r.title(h1)[0] if h1 is not None else None) or r._url_identifier()
@@ -618,12 +634,13 @@ def what_json_needs(tree: LexborHTMLParser, *, url: str, language: str, lang_tag
     return r.read
 
 
-def measure_from_dom(tree: LexborHTMLParser, *, url: str, language: str, lang_tag: str,
-                     generation: str) -> DomRead:
-    r = _reader(tree, url, language, lang_tag, generation)
+def measure_from_dom(r: _Reader | None) -> DomRead:
+    """The whole record from the DOM alone."""
     if r is None:
         return DomRead(record=None)
-    root = r.root
+    r.read = DomRead(record=None)
+    root, generation = r.root, r.generation
+    url, language = r.url, r.language
     h1 = r.h1()
     if h1 is None:
         return r.read

@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper import apollo, detect, rsc
 from scraper.decode import decode, load_json
-from scraper.from_dom import DomRead, measure_from_dom, what_json_needs
+from scraper.from_dom import DomRead, dom_reader, measure_from_dom, what_json_needs
 from scraper.from_json import JsonRead, measure_from_action
 from scraper.labels import fold
 from scraper.urls import canonical_url
@@ -58,10 +58,10 @@ def parse(body: bytes | str, url: str) -> ParseResult:
         return refuse("truncated document (no closing </html>)", generation)
 
     # Embedded data first; it needs only a little of the DOM (a light read).
-    light = what_json_needs(tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
+    reader = dom_reader(tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
+    light = what_json_needs(reader)
     jread = _from_embedded(tree, text, generation, url, language, light.identifier, warnings)
-    dom = light if jread is not None else measure_from_dom(
-        tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
+    dom = light if jread is not None else measure_from_dom(reader)
 
     record: Measure
     if jread is not None:

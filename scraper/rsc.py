@@ -50,7 +50,7 @@ class _Raw(bytes):
 def _load(value: Any) -> Any:
     if isinstance(value, _Raw):
         try:
-            return load_json(value)
+            return load_json(bytes(value))  # orjson takes plain bytes only
         except ValueError:
             return None
     return value

@@ -63,8 +63,7 @@ def plain_to_text(text: str | None) -> str | None:
     """Plain text (not HTML): blank lines are paragraph breaks, other white space folds."""
     if text is None:
         return None
-    paras = [clean(p) for p in _PARA_SPLIT.split(text)]
-    return "\n\n".join(p for p in paras if p) or None
+    return _paragraphs(_PARA_SPLIT.split(text))
 
 
 def node_text(node: LexborNode | None, *, skip_classes: frozenset[str] = frozenset()) -> str | None:
@@ -92,7 +91,8 @@ def html_to_text(html: str | None) -> str | None:
 # read without building a DOM; anything else goes through lexbor. Both give the
 # same text (a property test holds them to it).
 _SIMPLE_TAG = r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote|strong|em|b|i|u|span|a|br)(?:\s[^<>]*)?/?>"
-_SIMPLE_HTML = re.compile(rf"(?:[^<&]|&(?:[a-zA-Z]{{2,8}}|#\d{{1,6}}|#x[0-9a-fA-F]{{1,6}});|{_SIMPLE_TAG})*", re.S)
+# Runs of plain text are taken whole (possessive): one step per run, not per character.
+_SIMPLE_HTML = re.compile(rf"(?:[^<&]++|&(?:[a-zA-Z]{{2,8}}|#\d{{1,6}}|#x[0-9a-fA-F]{{1,6}});|{_SIMPLE_TAG})*", re.S)
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote)(?:\s[^<>]*)?/?>")
 _BR_TAG = re.compile(r"<br(?:\s[^<>]*)?/?>")
 _INLINE_TAG = re.compile(r"</?(?:strong|em|b|i|u|span|a)(?:\s[^<>]*)?/?>")
@@ -105,8 +105,7 @@ def _simple_html_to_text(html: str) -> str | None:
     text = unescape(text.replace("\r\n", "\n"))
     # Two or more <br> in a row (white space between) end a paragraph; one is a space.
     text = _BR_RUN.sub(_BREAK, text).replace("\x01", " ")
-    paras = (clean(p) for p in text.split(_BREAK))
-    return "\n\n".join(p for p in paras if p) or None
+    return _paragraphs(text.split(_BREAK))
 
 
 def _walk(node: LexborNode, parts: list[str], skip: frozenset[str], pending_br: list[int]) -> None:
@@ -139,8 +138,13 @@ def _walk(node: LexborNode, parts: list[str], skip: frozenset[str], pending_br: 
 
 
 def _join(parts: list[str]) -> str | None:
-    paras = (clean(p) for p in "".join(parts).split(_BREAK))
-    return "\n\n".join(p for p in paras if p) or None
+    return _paragraphs("".join(parts).split(_BREAK))
+
+
+def _paragraphs(pieces: list[str]) -> str | None:
+    """Cleaned non-empty pieces, a blank line between them; ``None`` when none."""
+    paras = [c for c in (clean(p) for p in pieces if p and not p.isspace()) if c]
+    return "\n\n".join(paras) if paras else None
 
 
 def _has_class(node: LexborNode, classes: frozenset[str]) -> bool:
