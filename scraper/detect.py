@@ -21,17 +21,18 @@ _ERROR_TITLES = ("500", "502", "503", "504", "internal server error", "bad gatew
                  "service unavailable", "application error", "server error")
 
 
-def generation(tree: LexborHTMLParser, text: str) -> str:
-    """``classic`` | ``pages-router`` | ``app-router`` | ``unknown``."""
-    if "self.__next_f" in text or tree.css_first('[data-testid="action-page"]') is not None:
+def generation(tree: LexborHTMLParser, text: str, next_data: str | None = None) -> str:
+    """``classic`` | ``pages-router`` | ``app-router`` | ``unknown``.
+
+    ``next_data`` is the ``__NEXT_DATA__`` script's text when the page has one
+    (app-router pages never do); the Apollo reference style in it tells the front end.
+    """
+    if next_data is None and ("self.__next_f" in text or tree.css_first('[data-testid="action-page"]') is not None):
         return "app-router"
-    nd = tree.css_first("script#__NEXT_DATA__")
-    if nd is not None:
-        # Looked for in the whole document rather than a copy of the script: the JSON is
-        # the only place these quoted keys occur (page text has its quotes escaped).
-        if '"__ref"' in text:
+    if next_data is not None:
+        if '"__ref"' in next_data:
             return "pages-router"
-        if '"generated"' in text or "ActionContent__" in text:
+        if '"generated"' in next_data or "ActionContent__" in text:
             return "classic"
         return "pages-router" if re.search(r'class="[^"]*\bsc-[0-9a-f]{6,}', text) else "classic"
     if "ActionContent__" in text or "TaskList__" in text:
@@ -71,9 +72,22 @@ def language(tree: LexborHTMLParser, url: str, text: str) -> tuple[str, str, lis
     return "fi", "fi", warnings
 
 
-def not_a_measure(tree: LexborHTMLParser, text: str) -> str | None:
+_SOFT_404 = ("NEXT_HTTP_ERROR_FALLBACK;404", "NEXT_NOT_FOUND")
+
+
+def soft_404(tree: LexborHTMLParser) -> bool:
+    """The app router's not-found marker, ``<template data-dgst="NEXT_HTTP_ERROR_FALLBACK;404">``."""
+    return any(attr(t, "data-dgst") in _SOFT_404 for t in tree.css("template[data-dgst]"))
+
+
+def soft_404_in_payload(text: str) -> bool:
+    """The not-found marker anywhere in the document (the RSC payload carries it too)."""
+    return any(marker in text for marker in _SOFT_404)
+
+
+def not_a_measure(tree: LexborHTMLParser) -> str | None:
     """A reason when the page is plainly not an action page (404, error, block, shell)."""
-    if "NEXT_HTTP_ERROR_FALLBACK;404" in text or "NEXT_NOT_FOUND" in text:
+    if soft_404(tree):
         return "not found (soft 404 marker)"
     title_node = tree.css_first("head title") or tree.css_first("title")
     title = fold(title_node.text() if title_node is not None else "")

@@ -95,17 +95,14 @@ def _select(node: LexborNode, selector: str) -> list[LexborNode]:
     return list({n.mem_id: n for n in node.css(selector)}.values())
 
 
-# Everything a task item's reader looks at, fetched in one selector pass.
-_TASK_PARTS = ('.task-title, h6, h5, h4, h3, [class*="Date"], .task-comment, .task-details, '
-               'div.text-content, svg, img')
-_TASK_HEADINGS = ("h6", "h5", "h4", "h3")
+# What a task item's reader looks at besides the title, fetched in one selector pass.
+_TASK_PARTS = '[class*="Date"], .task-comment, .task-details, div.text-content, svg, img'
 
 
 @dataclass
 class _TaskItem:
     li: LexborNode
     title: LexborNode
-    parts: list[LexborNode]
 
 
 def _by_class_label(root: LexborNode, *labels: str, suffix: bool = False) -> list[LexborNode]:
@@ -292,17 +289,16 @@ class _Reader:
         if self._items is None:
             self._items = []
             for li in self.root.css("li.list-group-item"):
-                parts = _select(li, _TASK_PARTS)
-                title = next((n for n in parts if "task-title" in class_tokens(n)), None) or next(
-                    (n for n in parts if n.tag in _TASK_HEADINGS), None)
+                title = li.css_first(".task-title") or li.css_first("h6, h5, h4, h3")
                 if title is not None:
-                    self._items.append(_TaskItem(li, title, parts))
+                    self._items.append(_TaskItem(li, title))
         return self._items
 
     def tasks(self) -> list[Task]:
         out: list[Task] = []
         for item in self.task_items():
-            li, title, parts = item.li, item.title, item.parts
+            li, title = item.li, item.title
+            parts = _select(li, _TASK_PARTS)
             name = self.text(title)
             if not name:
                 self.read.problems.append("a task item without a name")

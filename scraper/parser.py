@@ -48,10 +48,12 @@ def parse(body: bytes | str, url: str) -> ParseResult:
         return refuse("not an HTML document")
     # lexbor parses UTF-8 bytes directly; hand it the original bytes when they are UTF-8.
     tree = LexborHTMLParser(body if isinstance(body, bytes) and encoding == "utf-8" else text)
-    generation = detect.generation(tree, text)
+    nd = tree.css_first("script#__NEXT_DATA__")
+    next_data = (nd.text() or "") if nd is not None else None
+    generation = detect.generation(tree, text, next_data)
     language, lang_tag, lang_warnings = detect.language(tree, url, text)
     warnings.extend(lang_warnings)
-    reason = detect.not_a_measure(tree, text)
+    reason = detect.not_a_measure(tree)
     if reason:
         return refuse(reason, generation)
     if detect.truncated(text):
@@ -60,7 +62,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     # Embedded data first; it needs only a little of the DOM (a light read).
     reader = dom_reader(tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
     light = what_json_needs(reader)
-    jread = _from_embedded(tree, text, generation, url, language, light.identifier, warnings)
+    jread = _from_embedded(tree, next_data, generation, url, language, light.identifier, warnings)
     dom = light if jread is not None else measure_from_dom(reader)
 
     record: Measure
@@ -82,6 +84,10 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     else:
         if generation == "classic" and tree.css_first("#__next") is not None and not _text_of(tree, "#__next"):
             return refuse("empty shell: server rendering produced no content", generation)
+        if detect.soft_404_in_payload(text):
+            # A page with its action's data is an action page; one without it that
+            # carries the not-found marker (in the flight data, say) is a 404.
+            return refuse("not found (soft 404 marker)", generation)
         return refuse(detect_challenge(text) or "no action content on the page", generation)
     warnings.extend(dom.warnings)
     verdict = "degraded" if problems else "ok"
@@ -107,15 +113,14 @@ def _text_of(tree: LexborHTMLParser, selector: str) -> str:
     return (node.text(deep=True) or "").strip() if node is not None else ""
 
 
-def _from_embedded(tree: LexborHTMLParser, text: str, generation: str, url: str, language: str,
+def _from_embedded(tree: LexborHTMLParser, next_data: str | None, generation: str, url: str, language: str,
                    identifier: str | None, warnings: list[str]) -> JsonRead | None:
     action: dict[str, Any] | None = None
     plan: str | None = None
     task_format: str | None = None
-    nd = tree.css_first("script#__NEXT_DATA__")
-    if nd is not None:
+    if next_data is not None:
         try:
-            data = load_json(nd.text() or "")
+            data = load_json(next_data)
         except ValueError:
             warnings.append("__NEXT_DATA__ is not valid JSON; read the page from the DOM")
             data = None
@@ -126,7 +131,7 @@ def _from_embedded(tree: LexborHTMLParser, text: str, generation: str, url: str,
         elif data is not None:
             warnings.append("__NEXT_DATA__ holds no Apollo cache")
     elif generation == "app-router":
-        scripts = [s.text() or "" for s in tree.css("script") if "__next_f" in (s.text() or "")]
+        scripts = [t for t in (s.text() or "" for s in tree.css("script")) if "__next_f" in t]
         stream, rsc_warnings = rsc.stream_from_scripts(scripts)
         warnings.extend(rsc_warnings)
         if stream:

@@ -25,6 +25,10 @@ URL = "https://ilmastovahti.hel.fi/actions/91"
     (b"plain text, no markup at all", "not an HTML"),
     (b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>", "error page"),
     (b"<html><body><h1>Hello</h1><p>A blog post.</p></body></html>", "action"),
+    # The app router's not-found marker only in the flight data (no <template> drawn).
+    (b'<!DOCTYPE html><html lang="fi"><head><title>Ilmastovahti</title></head><body><main id="main">'
+     b'<h2>Sivua ei l\xc3\xb6ytynyt</h2></main><script>self.__next_f.push([1,"0:[\\"$\\",\\"$L1\\",'
+     b'null,{\\"digest\\":\\"NEXT_HTTP_ERROR_FALLBACK;404\\"}]\\n"])</script></body></html>', "soft 404"),
 ])
 def test_not_a_measure(body: bytes, reason: str) -> None:
     result = parse(body, URL)
