@@ -1,25 +1,37 @@
 """Parser throughput against the bare HTML parse of the same bytes.
 
-    python bench/parse.py [--seconds 3]
+    python bench/parse.py [--seconds 6] [--stages]
 
 Prints pages/s of ``scraper.parse()`` over every fixture page (and the real
 renders in ../shared/real-pages when present), pages/s of a bare
 ``LexborHTMLParser(body)`` over the same bytes, and the ratio. Target: the
 full parse keeps at least 40 % of the bare parse's throughput.
 
-Where it stands (see the closing notes): about 0.10 overall, 0.1-0.2 per
-generation. The bare parse is lexbor's C parser alone (~50 µs for a 14 KB
-fixture); a full parse adds, in Python, decoding the embedded data (the
-Apollo cache or RSC payload is itself a third to a half of the page),
-resolving it, reading what only the rendered page says (the "updated" day, the
-task order) and building the record — a few hundred µs per page.
+The two are timed in alternating short rounds and the ratio is the median of
+the rounds' ratios, so a shared machine that speeds up or slows down during the
+run moves both sides alike (timing them one after the other gave ratios that
+differed by half between runs).
+
+``--stages`` also prints where a parse spends its time, page by page: decoding
+the bytes, the HTML parse itself, detection (generation, language, not-a-page
+checks), the DOM read the embedded-data path needs, decoding and mapping the
+embedded data, and the whole-DOM read of pages without it.
+
+Where it stands (see the closing notes): about 0.15-0.2 overall. The bare
+parse is lexbor's C parser alone (~30-250 µs a page); a full parse adds, in
+Python, decoding the embedded data (the Apollo cache or RSC payload is itself
+a third to a half of the page), resolving it, reading what only the rendered
+page says (the "updated" day, the task order) and building the record — a
+few hundred µs per page, spread over many small steps rather than one hotspot.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
@@ -27,50 +39,123 @@ from selectolax.lexbor import LexborHTMLParser
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scraper import parse  # noqa: E402
+from scraper import detect, parse  # noqa: E402
+from scraper.decode import decode  # noqa: E402
+from scraper.from_dom import dom_reader, measure_from_dom, what_json_needs  # noqa: E402
+from scraper.parser import _from_embedded  # noqa: E402
 
 TARGET = 0.40
+Page = tuple[bytes, str, str]  # body, url, name
 
 
-def pages() -> dict[str, list[tuple[bytes, str]]]:
+def pages() -> dict[str, list[Page]]:
     """Pages by group: the fixtures, and each real-page generation when present."""
-    groups = {"fixtures": [(p.read_bytes(), "https://ilmastovahti.hel.fi/actions/" + p.stem) for p in
+    groups = {"fixtures": [(p.read_bytes(), "https://ilmastovahti.hel.fi/actions/" + p.stem, p.name) for p in
                            sorted((ROOT / "tests" / "fixtures" / "pages").glob("*.html"))]}
     real = ROOT.parent / "shared" / "real-pages"
     for folder in sorted(real.glob("kausal*")):
         groups[f"real {folder.name}"] = [
-            (p.read_bytes(), "https://ilmastovahti.hel.fi/actions/" + p.stem.lstrip("a").split("_")[0])
+            (p.read_bytes(), "https://ilmastovahti.hel.fi/actions/" + p.stem.lstrip("a").split("_")[0],
+             f"{folder.name}/{p.name}")
             for p in sorted(folder.glob("*.html"))]
     return groups
 
 
-def rate(fn, corpus: list[tuple[bytes, str]], seconds: float) -> float:
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for body, url in corpus:
-            fn(body, url)
-        n += len(corpus)
-    return n / (time.perf_counter() - start)
+def once(fn: Callable[[bytes, str], object], corpus: list[Page]) -> float:
+    start = time.perf_counter()
+    for body, url, _ in corpus:
+        fn(body, url)
+    return time.perf_counter() - start
+
+
+def compare(corpus: list[Page], seconds: float) -> tuple[float, float, float]:
+    """(bare pages/s, parse pages/s, ratio): medians over alternating rounds."""
+    def bare(body: bytes, url: str) -> object:
+        return LexborHTMLParser(body)
+
+    # Rounds of about 50 ms each side, as many as the time allows.
+    per_round = max(1, int(0.05 / max(once(parse, corpus), 1e-6)))
+    bare_rates, parse_rates, ratios = [], [], []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline or len(ratios) < 5:
+        tb = sum(once(bare, corpus) for _ in range(per_round))
+        tp = sum(once(parse, corpus) for _ in range(per_round))
+        n = per_round * len(corpus)
+        bare_rates.append(n / tb)
+        parse_rates.append(n / tp)
+        ratios.append(tb / tp)
+    return statistics.median(bare_rates), statistics.median(parse_rates), statistics.median(ratios)
+
+
+def best_of(fn: Callable[[], object], reps: int = 5, n: int = 20) -> float:
+    """Fastest mean time of ``fn`` in µs over a few repetitions."""
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        times.append((time.perf_counter() - start) / n * 1e6)
+    return min(times)
+
+
+def stages(corpus: list[Page]) -> None:
+    """Where a parse's time goes, page by page (µs, best of a few runs)."""
+    cols = ("html", "decode", "detect", "dom-light", "embedded", "dom-full", "parse")
+    print(f"\n{'page':<40}" + "".join(f"{c:>10}" for c in cols))
+    totals = dict.fromkeys(cols, 0.0)
+    for body, url, name in corpus:
+        if len(body) < 1000:
+            continue  # refused in a few µs; nothing to break down
+        text, _ = decode(body, url=url)
+        tree = LexborHTMLParser(body)
+        nd = tree.css_first("script#__NEXT_DATA__")
+        next_data = (nd.text() or "") if nd is not None else None
+        gen = detect.generation(tree, text, next_data)
+        lang, tag, _ = detect.language(tree, url, text)
+
+        def reader():  # type: ignore[no-untyped-def]
+            return dom_reader(tree, url=url, language=lang, lang_tag=tag, generation=gen)
+
+        light = what_json_needs(reader())
+        row = {
+            "html": best_of(lambda: LexborHTMLParser(body)),
+            "decode": best_of(lambda: decode(body, url=url)),
+            "detect": best_of(lambda: (detect.generation(tree, text, next_data), detect.language(tree, url, text),
+                                       detect.not_a_measure(tree), detect.truncated(text))),
+            "dom-light": best_of(lambda: what_json_needs(reader())),
+            "embedded": best_of(lambda: _from_embedded(tree, next_data, gen, url, lang, light.identifier, [])),
+            "dom-full": best_of(lambda: measure_from_dom(reader())),
+            "parse": best_of(lambda: parse(body, url)),
+        }
+        for c in cols:
+            totals[c] += row[c]
+        print(f"{name[:39]:<40}" + "".join(f"{row[c]:>10.0f}" for c in cols))
+    print(f"{'total':<40}" + "".join(f"{totals[c]:>10.0f}" for c in cols))
+    print("(dom-full is spent only on pages without usable embedded data; dom-light on the others)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--seconds", type=float, default=6.0, help="time for the 'all' row (each group gets a third)")
+    ap.add_argument("--stages", action="store_true", help="also print where the time goes, page by page")
     args = ap.parse_args()
     groups = pages()
     corpus = [page for group in groups.values() for page in group]
-    rate(parse, corpus, 0.3)  # warm up
+    for _ in range(3):
+        once(parse, corpus)  # warm up
     print(f"{'group':<18} {'pages':>5} {'KiB':>5} {'bare/s':>9} {'parse/s':>9} {'ms/page':>8} {'ratio':>6}")
+    ratio = 0.0
     for name, group in [*groups.items(), ("all", corpus)]:
         if not group:
             continue
-        size = sum(len(b) for b, _ in group) / len(group)
+        size = sum(len(b) for b, _, _ in group) / len(group)
         seconds = args.seconds if name == "all" else args.seconds / 3
-        bare = rate(lambda body, url: LexborHTMLParser(body), group, seconds)
-        full = rate(parse, group, seconds)
-        print(f"{name:<18} {len(group):>5} {size / 1024:>5.0f} {bare:>9.0f} {full:>9.0f} {1000 / full:>8.2f} {full / bare:>6.2f}")
+        bare, full, ratio = compare(group, seconds)
+        print(f"{name:<18} {len(group):>5} {size / 1024:>5.0f} {bare:>9.0f} {full:>9.0f} {1000 / full:>8.2f} {ratio:>6.2f}")
     print(f"target: parse keeps >= {TARGET:.2f} of the bare parse's pages/s ('all' row: "
-          f"{'met' if full / bare >= TARGET else 'NOT met'})")
+          f"{'met' if ratio >= TARGET else 'NOT met'})")
+    if args.stages:
+        stages(corpus)
 
 
 if __name__ == "__main__":

@@ -42,12 +42,13 @@ def resolve(cache: dict[str, Any], value: Any, *, _seen: tuple[str, ...] = (), _
     """
     if _depth > MAX_DEPTH:
         return None
-    if isinstance(value, list):
-        return [resolve(cache, v, _seen=_seen, _depth=_depth + 1) if isinstance(v, (dict, list)) else v
+    kind = type(value)
+    if kind is list:
+        return [resolve(cache, v, _seen=_seen, _depth=_depth + 1) if type(v) in _CONTAINERS else v
                 for v in value]
-    if not isinstance(value, dict):
+    if kind is not dict:
         return value
-    key = _ref_key(value)
+    key = _ref_key(value) if ("__ref" in value or "generated" in value) else None
     if key is not None:
         entry = cache.get(key)
         if key in _seen or entry is None:
@@ -55,8 +56,9 @@ def resolve(cache: dict[str, Any], value: Any, *, _seen: tuple[str, ...] = (), _
         return resolve(cache, entry, _seen=_seen + (key,), _depth=_depth + 1)
     out: dict[str, Any] = {}
     with_args: list[str] = []
+    depth = _depth + 1
     for k, v in value.items():
-        out[k] = resolve(cache, v, _seen=_seen, _depth=_depth + 1) if isinstance(v, (dict, list)) else v
+        out[k] = resolve(cache, v, _seen=_seen, _depth=depth) if type(v) in _CONTAINERS else v
         if "(" in k:
             with_args.append(k)
     for k in with_args:
@@ -64,6 +66,9 @@ def resolve(cache: dict[str, Any], value: Any, *, _seen: tuple[str, ...] = (), _
         if m and m.group(1) not in out and _is_default_args(m.group(1), m.group(2)):
             out[m.group(1)] = out[k]
     return out
+
+
+_CONTAINERS = (dict, list)  # exact types: JSON decoding makes no subclasses
 
 
 def _is_default_args(name: str, args: str) -> bool:

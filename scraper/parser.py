@@ -10,6 +10,7 @@ When the JSON serves, the DOM still supplies what only the rendered page says
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -24,6 +25,7 @@ from scraper.urls import canonical_url
 from vahti.record import Measure, ParseMeta, ParseResult, Task
 
 PARSER_VERSION = "vahti-parser/1.0"
+_LEADING_SPACE = re.compile(r"\s*")
 
 
 def parse(body: bytes | str, url: str) -> ParseResult:
@@ -39,10 +41,10 @@ def parse(body: bytes | str, url: str) -> ParseResult:
             verdict="not_a_measure", reasons=(reason,), generation=generation,  # type: ignore[arg-type]
             extraction="dom", parser=PARSER_VERSION, warnings=tuple(warnings)))
 
-    stripped = text.strip()
-    if not stripped:
+    start = _LEADING_SPACE.match(text).end()  # type: ignore[union-attr]  # (no copy of the page)
+    if start == len(text):
         return refuse("empty body")
-    head = stripped[:2048].lower()
+    head = text[start:start + 2048].lower()
     if "<" not in head or head.startswith(("{", "[", "%pdf")) or not any(
             t in head for t in ("<html", "<!doctype", "<head", "<body", "<div", "<meta", "<title")):
         return refuse("not an HTML document")
