@@ -2,6 +2,11 @@
 
 SQLite gets WAL (readers never wait for the writer), foreign keys, a busy
 timeout and ``synchronous=NORMAL`` (durable at checkpoints, safe with WAL).
+Transactions that will write (connections with the ``WRITE`` execution option)
+start with ``BEGIN IMMEDIATE``: they queue for the write lock under the busy
+timeout. A plain ``BEGIN`` that reads and then writes fails at once with
+"database is locked" when another process committed in between (SQLite cannot
+upgrade a stale read snapshot, and does not wait for it).
 PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://…``).
 """
 
@@ -17,6 +22,8 @@ from sqlalchemy.exc import ArgumentError
 from vahti.errors import ConfigError
 
 BUSY_TIMEOUT_MS = 30_000
+#: Execution option marking a connection whose transaction will write.
+WRITE = "vahti_write"
 
 
 def database_url(db: str) -> str:
@@ -60,4 +67,4 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE) else "BEGIN")

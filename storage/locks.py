@@ -34,12 +34,12 @@ def acquire(store: Store, name: str, *, owner: str | None = None, ttl: dt.timede
     owner = owner or whoami()
     now = now or utcnow()
     try:
-        with store._sessions() as session, session.begin():
+        with store.writing() as session:
             session.add(Lock(name=name, owner=owner, acquired_at=now, expires_at=now + ttl))
         return True
     except IntegrityError:
         pass
-    with store._sessions() as session, session.begin():
+    with store.writing() as session:
         current = session.get(Lock, name)
         if current is not None and current.expires_at >= now and _dead_here(current.owner):
             expired = Lock.owner == current.owner  # its holder died on this host: take it over
@@ -66,7 +66,7 @@ def _dead_here(owner: str) -> bool:
 
 def renew(store: Store, name: str, *, owner: str | None = None, ttl: dt.timedelta = DEFAULT_TTL) -> bool:
     owner = owner or whoami()
-    with store._sessions() as session, session.begin():
+    with store.writing() as session:
         done = session.execute(update(Lock).where(Lock.name == name, Lock.owner == owner)
                                .values(expires_at=utcnow() + ttl))
         return bool(done.rowcount)  # type: ignore[attr-defined]
@@ -74,7 +74,7 @@ def renew(store: Store, name: str, *, owner: str | None = None, ttl: dt.timedelt
 
 def release(store: Store, name: str, *, owner: str | None = None) -> None:
     owner = owner or whoami()
-    with store._sessions() as session, session.begin():
+    with store.writing() as session:
         session.execute(delete(Lock).where(Lock.name == name, Lock.owner == owner))
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scraper.labels import fold
 from scraper.urls import canonical_url
 from storage import blobs
-from storage.engine import make_engine
+from storage.engine import WRITE, make_engine
 from storage.migrate import ensure_current
 from storage.models import Blob, Capture, ContactState, MeasureRow, Site, TaskState, Version
 from vahti.errors import ConfigError, StorageError
@@ -98,12 +98,22 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""
-        with self._sessions() as session:
-            try:
-                with session.begin():
-                    yield session
-            except SQLAlchemyError as exc:
-                raise StorageError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+        try:
+            with self.writing() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session in one write transaction; database errors pass through as they are.
+
+        On SQLite the transaction takes the write lock when it starts (waiting for
+        it under the busy timeout), so its reads and writes see one state.
+        """
+        with self._sessions() as session, session.begin():
+            session.connection(execution_options={WRITE: True})
+            yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -231,3 +231,24 @@ def test_list_page_and_language_variants(server: SiteServer, store: Store) -> No
     with store.reading() as s:
         langs = dict(s.execute(select(MeasureRow.url, MeasureRow.language)).all())
         assert langs[server.url + "/sv/actions/1"] == "sv" and server.url + "/sv/actions/2" not in langs
+
+
+def test_a_crawl_that_cannot_start_leaves_the_site_unlocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crawl lock is released even when the crawl's own row cannot be written."""
+    import vahti.runner
+    from storage.models import Lock
+    from vahti.errors import StorageError
+    from vahti.runner import run_site
+
+    store = Store.open(str(tmp_path / "vahti.db"))
+    try:
+        def broken(*args: object, **kwargs: object) -> object:
+            raise StorageError("database error: OperationalError: database is locked")
+
+        monkeypatch.setattr(vahti.runner, "ensure_site", broken)
+        with pytest.raises(StorageError):
+            run_site(SiteConfig(url="http://127.0.0.1:9/"), store)
+        with store.reading() as session:
+            assert session.scalars(select(Lock)).all() == []
+    finally:
+        store.close()

@@ -128,3 +128,45 @@ def test_schema_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         Store.open(str(tmp_path / "missing.db"), create=False)
     assert not (tmp_path / "missing.db").exists()
     assert os.path.exists(db)
+
+
+def test_a_write_transaction_that_reads_first_waits_for_another_writer(tmp_path: Path) -> None:
+    """SQLite cannot upgrade a read snapshot that another writer made stale: such a
+    transaction used to fail at once with "database is locked" (two daemons on one
+    database lost their crawl lock that way). Write transactions now take the write
+    lock when they begin, so the other writer waits its turn instead."""
+    import datetime as dt
+    import threading
+
+    from sqlalchemy import select
+
+    from storage.locks import acquire, release
+    from storage.models import Lock
+
+    db = str(tmp_path / "vahti.db")
+    first, second = Store.open(db), Store.open(db)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    errors: list[BaseException] = []
+    try:
+        with first.writing() as session:
+            assert session.execute(select(Lock)).all() == []  # read first ...
+
+            def other() -> None:
+                try:
+                    acquire(second, "crawl:b", owner="other:1", now=now)
+                except BaseException as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join(0.5)
+            assert thread.is_alive(), "the other writer should be waiting for this transaction"
+            session.add(Lock(name="crawl:a", owner="me:1", acquired_at=now, expires_at=now))  # ... then write
+        thread.join(10)
+        assert not errors, errors
+        with first.reading() as session:
+            assert sorted(session.scalars(select(Lock.name))) == ["crawl:a", "crawl:b"]
+        release(second, "crawl:b", owner="other:1")
+    finally:
+        first.close()
+        second.close()

@@ -42,12 +42,16 @@ def run_site(site: SiteConfig, store: Store, *, progress: Callable[[PageState], 
         log.warning("skipped %s: another crawler is crawling it", site.url, extra={"site": site.url})
         return SiteRun(site.url, "skipped", error="another crawler holds the lock")
     started = time.monotonic()
-    with store.transaction() as session:
-        row = Crawl(site_id=ensure_site(session, site.url, clock()).id, started_at=clock(), status="running",
-                    runner=owner)
-        session.add(row)
-        session.flush()
-        crawl_id = row.id
+    try:
+        with store.transaction() as session:
+            row = Crawl(site_id=ensure_site(session, site.url, clock()).id, started_at=clock(), status="running",
+                        runner=owner)
+            session.add(row)
+            session.flush()
+            crawl_id = row.id
+    except BaseException:
+        release(store, lock, owner=owner)  # never leave the site locked for a crawl that did not start
+        raise
     last_renewal = [time.monotonic()]
 
     def on_page(state: PageState) -> None:
