@@ -135,7 +135,7 @@ class _Reader:
         self._title: tuple[int, tuple[str | None, str]] | None = None
 
     def text(self, node: LexborNode | None) -> str:
-        """``self.text(node)``, read once per node."""
+        """``_text(node)``, read once per node (keyed by the node's address in this tree)."""
         if node is None:
             return ""
         key = node.mem_id
