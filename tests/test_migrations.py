@@ -49,3 +49,9 @@ def test_every_migration_goes_down_and_up_again(db_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM task_history")).scalar() == 0
     engine.dispose()
+
+
+def test_the_head_constant_is_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(_config()).get_current_head()

@@ -312,3 +312,23 @@ def test_leases(store: Store) -> None:
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     assert acquire(store, "crawl:z", owner=f"{socket.gethostname()}:{dead.stdout.strip()}")
     assert acquire(store, "crawl:z")
+
+
+def test_a_304_confirms_the_latest_version_and_restores_a_removed_measure(store: Store) -> None:
+    body, result = page()
+    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200, etag='"a"'), result=result, body=body)
+    store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 404), body=b"gone")
+    store.store(site=SITE, url=URL, fetch=FetchInfo(day(2), 404), body=b"gone")
+    back = store.store(site=SITE, url=URL, fetch=FetchInfo(day(4), 304, etag='"a"', not_modified=True))
+    assert (back.outcome, back.version, back.lifecycle, back.degraded) == ("not_modified", 1, "restored", False)
+    late = store.store(site=SITE, url=URL, fetch=FetchInfo(day(3), 304, etag='"a"', not_modified=True))
+    assert (late.outcome, late.lifecycle) == ("not_modified", None)
+    with store.reading() as s:
+        m = queries.resolve_measure(s, URL)
+        assert (m.removed_at, m.missing_checks, m.last_seen_at) == (None, 0, day(4))  # seen times never go back
+        v = s.scalars(select(Version)).one()
+        assert v.last_seen_at == day(4) and v.last_capture_id == late.capture_id
+        capture = s.get(Capture, back.capture_id)
+        assert capture is not None
+        assert (capture.outcome, capture.version_id, capture.http_status, capture.etag, capture.requested_at) == (
+            "not_modified", v.id, 304, '"a"', day(4))
