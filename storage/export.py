@@ -3,11 +3,14 @@
 Rows are streamed (``yield_per``) so an export of years of history stays small
 in memory. JSON Lines carries the whole record per version; CSV flattens the
 record to its headline fields (the tasks and contacts tables carry the rest).
+Times are ISO 8601 in UTC with their offset (``2020-05-20T06:00:00+00:00``), the
+same from SQLite and PostgreSQL and the same as in change events.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import IO, Any, Literal
@@ -27,6 +30,7 @@ _TASKS = """SELECT site, url, measure, task_key, task_id, name, state, due_date,
 _CONTACTS = """SELECT site, url, measure, contact_key, contact_id, name, title, organization, is_primary,
        from_version, until_version, valid_from, valid_until FROM contact_history
        ORDER BY url, contact_key, from_version"""
+_TIMES = frozenset({"first_seen_at", "last_seen_at", "valid_from", "valid_until"})
 _HEADLINE = ("name", "status", "completion", "phase", "updated_on", "updated_at", "previous", "next", "merged_with")
 
 
@@ -34,12 +38,23 @@ def rows(session: Session, table: Table) -> Iterator[dict[str, Any]]:
     sql = {"versions": _VERSIONS, "tasks": _TASKS, "contacts": _CONTACTS}[table]
     result = session.execute(text(sql).execution_options(yield_per=500))
     for row in result.mappings():
-        out = {k: _plain(v) for k, v in row.items()}
+        out: dict[str, Any] = {k: (_utc(v) if k in _TIMES else _plain(v)) for k, v in row.items()}
         if table == "versions":
             out["record"] = json.loads(out["record"])
         if "is_primary" in out:
             out["is_primary"] = bool(out["is_primary"])
         yield out
+
+
+def _utc(value: Any) -> str | None:
+    """A stored time as ISO 8601 UTC: SQLite gives its text (UTC, no offset), PostgreSQL a datetime."""
+    if value is None:
+        return None
+    when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(when, dt.datetime):
+        raise TypeError(f"not a stored time: {value!r}")
+    when = when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when.astimezone(dt.timezone.utc)
+    return when.isoformat()
 
 
 def _plain(value: Any) -> Any:

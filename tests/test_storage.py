@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import csv
 import datetime as dt
 import io
 import json
@@ -233,10 +234,13 @@ def test_export_jsonl_and_csv(store: Store) -> None:
         assert write(s, "versions", "jsonl", out) == 2
         lines = [json.loads(x) for x in out.getvalue().splitlines()]
         assert [x["version"] for x in lines] == [1, 2] and lines[0]["record"]["identifier"] == "91"
+        # The same ISO 8601 UTC times from SQLite and PostgreSQL (and as in change events).
+        assert (lines[0]["first_seen_at"], lines[1]["last_seen_at"]) == (day(0).isoformat(), day(1).isoformat())
         out = io.StringIO()
         assert write(s, "tasks", "csv", out) == 7
-        header = out.getvalue().splitlines()[0]
-        assert header.startswith("site,url,measure,task_key")
+        assert out.getvalue().startswith("site,url,measure,task_key")
+        tasks = list(csv.DictReader(io.StringIO(out.getvalue())))
+        assert {t["valid_from"] for t in tasks} == {day(0).isoformat(), day(1).isoformat()}
         out = io.StringIO()
         assert write(s, "contacts", "csv", out) == 4
         out = io.StringIO()
