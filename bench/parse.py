@@ -113,7 +113,7 @@ def stages(corpus: list[Page]) -> None:
         nd = tree.css_first("script#__NEXT_DATA__")
         next_data = (nd.text() or "") if nd is not None else None
         gen = detect.generation(tree, text, next_data)
-        lang, tag, _ = detect.language(tree, url, text)
+        lang, tag, _ = detect.language(tree, url, next_data)
 
         def reader():  # type: ignore[no-untyped-def]
             return dom_reader(tree, url=url, language=lang, lang_tag=tag, generation=gen)
@@ -122,7 +122,7 @@ def stages(corpus: list[Page]) -> None:
         row = {
             "html": best_of(lambda: LexborHTMLParser(body)),
             "decode": best_of(lambda: decode(body, url=url)),
-            "detect": best_of(lambda: (detect.generation(tree, text, next_data), detect.language(tree, url, text),
+            "detect": best_of(lambda: (detect.generation(tree, text, next_data), detect.language(tree, url, next_data),
                                        detect.not_a_measure(tree), detect.truncated(text))),
             "dom-light": best_of(lambda: what_json_needs(reader())),
             "embedded": best_of(lambda: _from_embedded(tree, next_data, gen, url, lang, light.identifier, [])),

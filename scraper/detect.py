@@ -42,8 +42,11 @@ def generation(tree: LexborHTMLParser, text: str, next_data: str | None = None) 
     return "unknown"
 
 
-def language(tree: LexborHTMLParser, url: str, text: str) -> tuple[str, str, list[str]]:
-    """(language, full language tag, warnings). The page's own ``<html lang>`` wins."""
+def language(tree: LexborHTMLParser, url: str, next_data: str | None = None) -> tuple[str, str, list[str]]:
+    """(language, full language tag, warnings). The page's own ``<html lang>`` wins.
+
+    ``next_data`` is the ``__NEXT_DATA__`` script's text when the page has one.
+    """
     warnings: list[str] = []
     html = tree.css_first("html")
     raw_tag = clean(attr(html, "lang")).lower()
@@ -58,9 +61,8 @@ def language(tree: LexborHTMLParser, url: str, text: str) -> tuple[str, str, lis
         if url_lang and url_lang != lang:
             warnings.append(f"page says lang={lang!r} at a /{url_lang}/ URL (server cache mixing languages?)")
         return lang, tag, warnings
-    nd = tree.css_first("script#__NEXT_DATA__")
-    if nd is not None:
-        found = re.search(r'"(?:locale|initialLanguage)"\s*:\s*"([a-zA-Z-]{2,10})"', nd.text() or "")
+    if next_data is not None:
+        found = re.search(r'"(?:locale|initialLanguage)"\s*:\s*"([a-zA-Z-]{2,10})"', next_data)
         if found and _LANG_TAG.match(found.group(1).lower()):
             return found.group(1).split("-")[0].lower(), found.group(1).lower(), warnings
     if url_lang:

@@ -90,9 +90,6 @@ def words(key: str, language: str | None = None) -> tuple[str, ...]:
     return first + rest
 
 
-_FOLDED: dict[str, tuple[str, ...]] = {k: tuple(fold(w) for w in words(k)) for k in LABELS}
-
-
 @functools.lru_cache(maxsize=None)
 def folded_words(key: str, language: str | None = None) -> tuple[str, ...]:
     """``words(key, language)``, folded."""
@@ -103,7 +100,7 @@ def is_label(text: str | None, key: str, *, folded: bool = False) -> bool:
     """True when ``text`` is (exactly, after folding) one of ``key``'s words."""
     if not text:
         return False
-    return (text if folded else fold(text)) in _FOLDED[key]
+    return (text if folded else fold(text)) in folded_words(key)
 
 
 def contains_label(text: str | None, key: str, *, folded: bool = False) -> bool:
@@ -111,7 +108,7 @@ def contains_label(text: str | None, key: str, *, folded: bool = False) -> bool:
     if not text:
         return False
     padded = f" {text if folded else fold(text)} "
-    return any(f" {w} " in padded for w in _FOLDED[key])
+    return any(f" {w} " in padded for w in folded_words(key))
 
 
 def language_from_headings(text: str) -> str | None:

@@ -53,7 +53,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     nd = tree.css_first("script#__NEXT_DATA__")
     next_data = (nd.text() or "") if nd is not None else None
     generation = detect.generation(tree, text, next_data)
-    language, lang_tag, lang_warnings = detect.language(tree, url, text)
+    language, lang_tag, lang_warnings = detect.language(tree, url, next_data)
     warnings.extend(lang_warnings)
     reason = detect.not_a_measure(tree)
     if reason:

@@ -139,10 +139,8 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     if fetch.requested_at.tzinfo is None:
         raise StorageError("naive datetime given for requested_at; use an aware (UTC) one")
     url = canonical_url(url)
-    if fetch.not_modified and fetch.error is None and fetch.http_status not in MISSING_STATUSES and result is None:
-        quick = _store_not_modified(session, url, fetch)
-        if quick is not None:
-            return quick
+    if fetch.not_modified and fetch.error is None and fetch.http_status not in MISSING_STATUSES:
+        return _store_not_modified(session, url, fetch)  # a 304 has no body: nothing parsed, nothing new
     measure = session.scalar(select(MeasureRow).where(MeasureRow.url == url))
     record = result.record if result is not None else None
     lifecycle: Lifecycle | None = None
@@ -192,13 +190,6 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         return done("missing")
     if fetch.error is not None:
         return done("error")
-    if fetch.not_modified:
-        if measure is not None:
-            _seen(measure, fetch.requested_at)
-            if measure.removed_at is not None:  # back, exactly as it was
-                measure.removed_at = None
-                lifecycle = "restored"
-        return done("not_modified", latest)
     if result is None:
         capture.error = "no parse result for a fetched body"
         return done("error")
@@ -242,25 +233,26 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     return done("new_version", version, previous=latest.number if latest else None)
 
 
-def _store_not_modified(session: Session, url: str, fetch: FetchInfo) -> Stored | None:
-    """A 304 for a known measure (most checks), in four plain statements, no unit of work.
+def _store_not_modified(session: Session, url: str, fetch: FetchInfo) -> Stored:
+    """A 304 (most checks), in a few plain statements and no unit of work.
 
-    Does what the general path does for it: a capture confirming the latest
-    version, the version and the measure seen now, a removed measure restored.
+    A capture confirming the measure's latest version; the version and the measure
+    seen now; a removed measure restored, exactly as it was. A 304 for a URL with no
+    measure yet is a capture of the URL alone.
     """
     conn = session.connection()
-    m = conn.execute(_NM_MEASURE, {"url": url}).first()
-    if m is None:
-        return None
     at = fetch.requested_at
-    v = conn.execute(_NM_LATEST, {"measure_id": m.id}).first()
+    m = conn.execute(_NM_MEASURE, {"url": url}).first()
+    v = conn.execute(_NM_LATEST, {"measure_id": m.id}).first() if m is not None else None
     inserted = conn.execute(_NM_CAPTURE, {
-        "measure_id": m.id, "requested_at": at, "http_status": fetch.http_status, "etag": fetch.etag,
-        "last_modified": fetch.last_modified, "duration_ms": fetch.duration_ms, "outcome": "not_modified",
-        "version_id": v.id if v is not None else None,
+        "measure_id": m.id if m is not None else None, "url": None if m is not None else url, "requested_at": at,
+        "http_status": fetch.http_status, "etag": fetch.etag, "last_modified": fetch.last_modified,
+        "duration_ms": fetch.duration_ms, "outcome": "not_modified", "version_id": v.id if v is not None else None,
     }).inserted_primary_key
     assert inserted is not None
     capture_id: int = inserted[0]
+    if m is None:
+        return Stored("not_modified", capture_id, None, None, None, None)
     if v is not None:
         conn.execute(_NM_VERSION, {"id_": v.id, "last_seen_at": max(v.last_seen_at, at), "last_capture_id": capture_id})
     conn.execute(_NM_SEEN, {"id_": m.id, "last_seen_at": max(m.last_seen_at, at)})

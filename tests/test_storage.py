@@ -336,3 +336,13 @@ def test_a_304_confirms_the_latest_version_and_restores_a_removed_measure(store:
         assert capture is not None
         assert (capture.outcome, capture.version_id, capture.http_status, capture.etag, capture.requested_at) == (
             "not_modified", v.id, 304, '"a"', day(4))
+
+
+def test_a_304_for_an_unknown_url_is_a_capture_of_the_url(store: Store) -> None:
+    other = "https://ilmastovahti.hel.fi/actions/999"
+    nm = store.store(site=SITE, url=other, fetch=FetchInfo(day(0), 304, not_modified=True))
+    assert (nm.outcome, nm.measure_id, nm.version, nm.lifecycle) == ("not_modified", None, None, None)
+    with store.reading() as s:
+        capture = s.get(Capture, nm.capture_id)
+        assert capture is not None and (capture.url, capture.measure_id, capture.outcome) == (
+            other, None, "not_modified")
