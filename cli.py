@@ -166,7 +166,7 @@ def import_cmd(file: str, url: str, at: str, site: str | None, db: str, as_json:
     from scraper import parse
     from storage.queries import parse_moment
     from storage.store import FetchInfo
-    from vahti.ingest import ingest
+    from vahti.app.ingest import ingest
 
     body = Path(file).read_bytes()
     result = parse(body, url)
@@ -198,7 +198,7 @@ def diff_cmd(measure: str, site: str | None, from_v: int | None, to_v: int | Non
     With --json, a JSON array of event objects (the contract's event shape).
     """
     from diffs.render import event_lines
-    from diffs.versions import diff_versions
+    from vahti.app.versions import diff_versions
     from storage import queries
 
     store = _store(db)
@@ -228,13 +228,14 @@ def changes_cmd(since: str | None, kinds: tuple[str, ...], site: str | None, mea
     With --json, JSON Lines: one event object per line (the contract's event
     shape, plus "url", "id" and any of "touched_only", "silent_edit", "flap").
     """
-    from diffs.events import KINDS
-    from diffs.observe import to_event
+    from storage.events import to_event
+    from vahti.config import kind_matches
+    from vahti.events import KINDS
     from diffs.render import event_lines
     from storage import queries
 
     for k in kinds:
-        if k not in KINDS and not (k.endswith(".*") and any(x.startswith(k[:-1]) for x in KINDS)):
+        if not any(kind_matches(k, x) for x in KINDS):
             raise ConfigError(f"unknown event kind {k!r} (known: {', '.join(KINDS)})")
     store = _store(db)
     with store.reading() as session:
@@ -263,14 +264,12 @@ def reparse_cmd(measure: str | None, site: str | None, since: str | None, db: st
     Raw bodies are never deleted; a measure's versions are rebuilt (in one
     transaction) only when the current parser reads its history differently.
     """
-    from diffs.observe import rebuild_version_events
     from storage.queries import parse_moment
-    from storage.reparse import reparse
+    from vahti.app.reparse import reparse
 
     store = _store(db)
     report = reparse(store, measure=measure, site=site, since=parse_moment(since) if since else None,
-                     progress=None if as_json else lambda line: click.echo(line, err=True),
-                     after_rebuild=rebuild_version_events)
+                     progress=None if as_json else lambda line: click.echo(line, err=True))
     if as_json:
         _echo_json(report.to_dict())
     else:
@@ -318,7 +317,7 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
     """
     from vahti.config import load
     from vahti.logs import setup
-    from vahti.runner import run_site
+    from vahti.app.runner import run_site
 
     setup("text", level=logging.WARNING)
     cfg = load(config_path, db=db if db != DEFAULT_DB else None, sites=sites, rate=rate)
@@ -376,7 +375,7 @@ def demo_cmd(folder: str | None, db: str, as_json: bool) -> None:
     """
     from pathlib import Path
 
-    from vahti.demo import run_demo
+    from vahti.app.demo import run_demo
 
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
@@ -396,8 +395,8 @@ def _load_config(config_path: str | None, db: str) -> Any:
 
 def _synced_store(cfg: Any, *, create: bool = True) -> Store:
     """The store, with the configuration file's subscriptions synced into it."""
-    from diffs.subscriptions import sync_config
-    from storage.store import utcnow
+    from storage.subscriptions import sync_config
+    from vahti.clock import utcnow
 
     store = _store(cfg.database, create=create)
     with store.transaction() as session:
@@ -426,8 +425,8 @@ def subscribe_cmd(name: str, email: str | None, webhook: str | None, atom: str |
                   kinds: tuple[str, ...], text: str | None, no_flaps: bool, secret_env: str | None,
                   config_path: str | None, db: str, as_json: bool) -> None:
     """Add a subscription: which events go where, immediately or as a daily digest."""
-    from diffs.subscriptions import describe, upsert
-    from storage.store import utcnow
+    from storage.subscriptions import describe, upsert
+    from vahti.clock import utcnow
     from vahti.config import SubscriptionConfig
 
     data: dict[str, Any] = {"name": name, "mode": "daily" if daily else "immediate", "digest_hour": digest_hour,
@@ -455,7 +454,7 @@ def subscribe_cmd(name: str, email: str | None, webhook: str | None, atom: str |
 @common_options
 def unsubscribe_cmd(name: str, config_path: str | None, db: str, as_json: bool) -> None:
     """Stop a subscription made with `vahti subscribe` (queued messages are dropped with it)."""
-    from diffs.subscriptions import remove
+    from storage.subscriptions import remove
 
     cfg = _load_config(config_path, db)
     store = _synced_store(cfg, create=False)
@@ -474,7 +473,7 @@ def subscriptions_cmd(config_path: str | None, db: str, as_json: bool) -> None:
     """List the active subscriptions (from the configuration file and `vahti subscribe`)."""
     from sqlalchemy import select
 
-    from diffs.subscriptions import describe
+    from storage.subscriptions import describe
     from storage.models import Subscription
 
     cfg = _load_config(config_path, db)
@@ -501,14 +500,11 @@ def deliver_cmd(config_path: str | None, db: str, as_json: bool) -> None:
 
     Exit code 1 when a message failed for good (it stays visible in `vahti deliveries`).
     """
-    from diffs.channels import default_channels
-    from diffs.outbox import deliver
-    from storage.store import utcnow
+    from vahti.app.delivery import delivery_round
 
     cfg = _load_config(config_path, db)
     store = _synced_store(cfg)
-    names = {s.url: s.name for s in cfg.sites if s.name}
-    report = deliver(store, default_channels(store, cfg.alerts, names), cfg.alerts, utcnow())  # type: ignore[arg-type]
+    report = delivery_round(store, cfg)
     if as_json:
         _echo_json(report.to_dict())
     else:
@@ -527,7 +523,7 @@ def deliver_cmd(config_path: str | None, db: str, as_json: bool) -> None:
 @common_options
 def deliveries_cmd(status: str, limit: int, db: str, as_json: bool) -> None:
     """The outbox: messages pending, failed or sent, newest first, and what is still queued."""
-    from diffs.outbox import outbox
+    from storage.outbox import outbox
 
     store = _store(db)
     with store.reading() as session:
@@ -556,8 +552,8 @@ def feed_cmd(site: str | None, measure: str | None, kinds: tuple[str, ...], limi
     """An Atom 1.0 feed of the stored change events (stable entry ids; links to the pages)."""
     from pathlib import Path
 
-    from diffs.atom import feed_xml, write_atomically
-    from diffs.observe import to_event
+    from diffs.alerts.atom import feed_xml, write_atomically
+    from storage.events import to_event
     from storage import queries
 
     store = _store(db)
@@ -616,7 +612,7 @@ def status_cmd(stale_days: int, db: str, as_json: bool) -> None:
     """Last and next crawls, failures, queued and failed alerts, stale measures."""
     import datetime as _dt
 
-    from vahti.status import render, status
+    from vahti.app.status import render, status
 
     store = _store(db)
     report = status(store, stale_after=_dt.timedelta(days=stale_days))

@@ -33,13 +33,13 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from storage.store import Store, utcnow
-from vahti.config import Config, SiteConfig
+from storage.store import Store
+from vahti.clock import utcnow
+from vahti.config import JOBS_TABLE, Config, SiteConfig
 from vahti.errors import ConfigError
 
 log = logging.getLogger("vahti.scheduler")
 
-JOBS_TABLE = "apscheduler_jobs"
 MISFIRE_GRACE = dt.timedelta(hours=6)
 DELIVER_EVERY = dt.timedelta(minutes=1)
 MAX_JITTER = dt.timedelta(minutes=5)
@@ -74,7 +74,7 @@ def trigger_for(site: SiteConfig) -> BaseTrigger:
 
 def crawl_job(site_url: str) -> None:
     """A site's scheduled crawl (then the alerts it produced)."""
-    from vahti.runner import run_site
+    from vahti.app.runner import run_site
 
     daemon = _DAEMON
     if daemon is None or daemon.stop.is_set():
@@ -90,17 +90,13 @@ def crawl_job(site_url: str) -> None:
 
 def deliver_job() -> None:
     """Send the alerts that are due."""
-    from diffs.channels import default_channels
-    from diffs.outbox import deliver
+    from vahti.app.delivery import delivery_round
 
     daemon = _DAEMON
     if daemon is None:
         return
-    cfg = daemon.config
-    names = {s.url: s.name for s in cfg.sites if s.name}
     try:
-        report = deliver(daemon.store, default_channels(daemon.store, cfg.alerts, names),  # type: ignore[arg-type]
-                         cfg.alerts, utcnow())
+        report = delivery_round(daemon.store, daemon.config)
     except Exception:  # noqa: BLE001 - the next round tries again
         log.exception("alert delivery round failed")
         return

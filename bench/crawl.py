@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 CRAWL = """
 import json, resource, sys, time
-from scraper.crawl import Crawler
+from vahti.app.crawl import Crawler
 from storage.store import Store
 from vahti.config import SiteConfig
 db, url = sys.argv[1], sys.argv[2]

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 
 from scraper import parse  # noqa: E402
+from vahti.app.ingest import ingest  # noqa: E402
 from storage import queries  # noqa: E402
 from storage.store import FetchInfo, Store, store_in  # noqa: E402
 from vahti.record import ParseResult  # noqa: E402
@@ -71,16 +72,16 @@ def bytes_per_check(pages: list[tuple[str, bytes, str]], n: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "bench.db"
             store = Store.open(str(db))
-            store.store(site=SITE, url=url, fetch=FetchInfo(T0, 200), result=result, body=body)
+            ingest(store, site=SITE, url=url, fetch=FetchInfo(T0, 200), result=result, body=body)
             start = _size(db, store)
             # SQLite grows in 4 KiB pages: average over many checks to see a few bytes each.
             for i in range(4 * n):
-                store.store(site=SITE, url=url, fetch=FetchInfo(T0 + dt.timedelta(hours=i + 1), 200, etag=f'"{i}"',
+                ingest(store, site=SITE, url=url, fetch=FetchInfo(T0 + dt.timedelta(hours=i + 1), 200, etag=f'"{i}"',
                                                                  duration_ms=120), result=result, body=_noisy(body, i))
             unchanged = (_size(db, store) - start) / (4 * n)
             start = _size(db, store)
             for i in range(n):
-                store.store(site=SITE, url=url, fetch=FetchInfo(T0 + dt.timedelta(days=i + 1), 200),
+                ingest(store, site=SITE, url=url, fetch=FetchInfo(T0 + dt.timedelta(days=i + 1), 200),
                             result=_changed(result, i + 1), body=_noisy(body, 10_000 + i))
             changed = (_size(db, store) - start) / n
             store.close()

@@ -26,8 +26,8 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from diffs.events import Change
-from scraper.labels import fold
+from vahti.events import Change
+from vahti.text import fold
 from vahti.observed import comparable
 from vahti.record import Measure
 

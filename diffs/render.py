@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from diffs.events import ChangeEvent
+from vahti.events import ChangeEvent
 
 LONG_TEXT_KINDS = ("field.changed", "task.comment_changed")
 _FLAG_NOTES = {"touched_only": "nothing else changed", "silent_edit": "silent edit: “updated” date not moved",

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.labels import fold, language_from_headings, words
+from scraper.labels import language_from_headings, words
 from scraper.text import attr, clean
+from vahti.text import fold
+from vahti.urls import split_action_path
 
 _LANG_TAG = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*$")
-_LANG_PREFIX = re.compile(r"^/([a-z]{2}(?:-[a-z]{2})?)/(?:.*/)?actions?/", re.I)
-_CHALLENGE = (
-    "just a moment...", "attention required! | cloudflare", "cf-browser-verification",
+# Words of bot-block and challenge pages (Cloudflare, Akamai, CAPTCHAs), lower case.
+CHALLENGE_MARKERS = (
+    "just a moment", "attention required! | cloudflare", "cf-browser-verification",
     "challenge-platform", "captcha", "are you a robot", "access denied", "request unsuccessful",
     "ddos protection", "bot verification", "checking your browser",
 )
@@ -54,8 +55,8 @@ def language(tree: LexborHTMLParser, url: str, next_data: str | None = None) -> 
     tag = valid.group(0) if valid else ""
     if raw_tag and not valid:
         warnings.append(f"ignored a malformed <html lang={raw_tag[:20]!r}>")
-    m = _LANG_PREFIX.match(urlsplit(url).path)
-    url_lang = m.group(1).lower().split("-")[0] if m else None
+    parts = split_action_path(url)
+    url_lang = parts[0].split("-")[0] if parts and parts[0] else None
     if tag:
         lang = re.split(r"[-_]", tag)[0]
         if url_lang and url_lang != lang:
@@ -104,9 +105,13 @@ def not_a_measure(tree: LexborHTMLParser) -> str | None:
         return "not found (404 page)"
     if any(t == title or title.startswith(t + " ") for t in _ERROR_TITLES):
         return f"error page ({title})"
-    if any(c in title for c in _CHALLENGE):
-        return "bot block or challenge page"
-    return None
+    return challenge(title)
+
+
+def challenge(text: str) -> str | None:
+    """A bot block or challenge page, told by its words (the title, or the start of the page)."""
+    sample = text[:50000].lower()
+    return "bot block or challenge page" if any(m in sample for m in CHALLENGE_MARKERS) else None
 
 
 def truncated(text: str) -> bool:

@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import re
 import zlib
-from urllib.parse import unquote, urljoin, urlsplit
+from collections.abc import Iterable
+from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.urls import canonical_url
+from scraper.fetch import XML_TYPES, Fetcher, Request
+from scraper.robots import Robots
 from vahti.config import SiteConfig
-from vahti.errors import ParseError
+from vahti.errors import FetchError, ParseError
+from vahti.text import natural_key
+from vahti.urls import canonical_url, split_action_path
 
 MAX_SITEMAP_BYTES = 20 * 1024 * 1024
 MAX_SITEMAPS = 50
@@ -61,15 +65,15 @@ def action_identifier(url: str, site: SiteConfig) -> tuple[str, str | None] | No
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or f"{parts.scheme}://{parts.netloc.lower()}" != site.origin.lower():
         return None
-    path = parts.path.rstrip("/")
-    base = re.escape(site.base_path)
-    m = re.fullmatch(rf"(?:/([a-z]{{2}}(?:-[a-z]{{2}})?))?{base}/actions?/([^/]+)", path, re.I)
-    if not m:
+    found = split_action_path(url)
+    if found is None:
         return None
-    lang = m.group(1).lower() if m.group(1) else None
-    if lang is not None and lang not in site.languages:
+    lang, base, ident = found
+    if lang is not None and base == "" and f"/{lang}" == site.base_path.lower():
+        lang, base = None, site.base_path  # a two-letter base path, not a language
+    if base != site.base_path or (lang is not None and lang not in site.languages):
         return None
-    return unquote(m.group(2)), lang
+    return ident, lang
 
 
 def links_to_actions(html: bytes, page_url: str, site: SiteConfig) -> list[str]:
@@ -88,3 +92,72 @@ def links_to_actions(html: bytes, page_url: str, site: SiteConfig) -> list[str]:
 def variants(identifier: str, site: SiteConfig) -> list[str]:
     """The page of ``identifier`` in every configured language."""
     return [site.action_url(identifier, lang) for lang in site.languages]
+
+
+def discover(fetcher: Fetcher, site: SiteConfig, robots: Robots, known: Iterable[str],
+             notes: list[str]) -> list[tuple[str, str]]:
+    """(url, source) of every measure page to check, in natural order; how it went goes to ``notes``.
+
+    Sources: the sitemap (and those robots.txt names), the list page, ``known`` URLs
+    (from the archive) and the probe range, each page in every configured language.
+    """
+    found: dict[str, str] = {}
+
+    def add(urls: Iterable[str], source: str) -> None:
+        for url in urls:
+            ident = action_identifier(url, site)
+            if ident is None:
+                continue
+            for variant in variants(ident[0], site):
+                found.setdefault(variant, source)
+
+    if site.sitemap:
+        add(sitemap_urls(fetcher, site, robots, notes), "sitemap")
+    if site.list_page:
+        list_url = f"{site.origin}{site.base_path}/actions"
+        if robots.allowed(list_url):
+            try:
+                resp = fetcher.fetch(Request(list_url))
+                if resp.status == 200:
+                    links = links_to_actions(resp.body, resp.url, site)
+                    add(links, "list")
+                    notes.append(f"list page: {len(links)} action links")
+                else:
+                    notes.append(f"list page answered {resp.status}")
+            except FetchError as exc:
+                notes.append(f"list page failed: {exc}")
+    add(known, "known")
+    if site.probe:
+        lo, hi = site.probe
+        add((site.action_url(str(i)) for i in range(lo, hi + 1)), "probe")
+    return sorted(found.items(), key=lambda kv: natural_key(kv[0]))
+
+
+def sitemap_urls(fetcher: Fetcher, site: SiteConfig, robots: Robots, notes: list[str]) -> list[str]:
+    """Page URLs of the site's sitemaps (``/sitemap.xml``, those robots.txt names, nested ones)."""
+    queue = [f"{site.origin}/sitemap.xml"]
+    if robots.parser is not None:
+        queue += [u for u in (robots.parser.sitemaps or []) if u not in queue]
+    urls: list[str] = []
+    done: set[str] = set()
+    while queue and len(done) < MAX_SITEMAPS:
+        sitemap = queue.pop(0)
+        if sitemap in done:
+            continue
+        done.add(sitemap)
+        if not robots.allowed(sitemap):
+            notes.append(f"{sitemap}: disallowed by robots.txt")
+            continue
+        try:
+            resp = fetcher.fetch(Request(sitemap, accept=XML_TYPES))
+            if resp.status != 200:
+                notes.append(f"{sitemap}: HTTP {resp.status}")
+                continue
+            pages, nested = parse_sitemap(resp.body)
+        except (FetchError, ParseError) as exc:
+            notes.append(f"{sitemap}: {exc}")
+            continue
+        urls += pages
+        queue += nested
+        notes.append(f"{sitemap}: {len(pages)} URLs, {len(nested)} nested sitemaps")
+    return urls

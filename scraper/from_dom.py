@@ -16,9 +16,10 @@ from urllib.parse import unquote, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.dates import find_date, looks_like_date
-from scraper.labels import contains_label, fold, folded_words, is_label, words
-from scraper.urls import identifier_from_url
+from scraper.labels import contains_label, folded_words, is_label, words
 from scraper.text import attr, class_tokens, clean, clean_or_none, has_class_label, node_text
+from vahti.text import fold
+from vahti.urls import identifier_from_url, split_action_path
 from vahti.record import (
     Contact,
     Indicator,
@@ -27,10 +28,10 @@ from vahti.record import (
     ResponsibleParty,
     StatusUpdate,
     Task,
+    TASK_STATES,
     TaskState,
 )
 
-_ACTION_HREF = re.compile(r"/actions?/([^/?#]+)/?$")
 _INDICATOR_HREF = re.compile(r"/indicators/([^/?#]+)/?$")
 _ORG_HREF = re.compile(r"(?:/organizations/|[?&]organization=)([^/?#&]+)")
 _STATE_CLASS = re.compile(r"^state--([A-Za-z_]+)$")
@@ -39,10 +40,6 @@ _IDENT_PREFIX = re.compile(r"^[0-9][0-9A-Za-z.]*\.\s+")
 _HEADINGS = "h1, h2, h3, h4, h5, h6"
 _COMMENT_CLASSES = frozenset({"task-comment", "task-details"})
 
-_STATE_FROM_CLASS: dict[str, TaskState] = {
-    "NOT_STARTED": "not_started", "IN_PROGRESS": "in_progress",
-    "COMPLETED": "completed", "CANCELLED": "cancelled",
-}
 
 
 @dataclass
@@ -235,11 +232,11 @@ class _Reader:
         for a, href in self.links():
             if "/action" not in href:
                 continue
-            m = _ACTION_HREF.search(urlsplit(href).path)
-            if not m or unquote(m.group(1)) == own:
+            parts = split_action_path(href)
+            if not parts or parts[2] == own:
                 continue
             text = fold(self.text(a))
-            ident = unquote(m.group(1))
+            ident = parts[2]
             if prev is None and any(w in text for w in folded_words("previous", self.language)):
                 prev = ident
             elif nxt is None and any(w in text for w in folded_words("next", self.language)):
@@ -339,8 +336,8 @@ class _Reader:
     def _task_state(self, li: LexborNode, icons: list[LexborNode]) -> TaskState:
         for token in class_tokens(li):
             m = _STATE_CLASS.match(token)
-            if m and m.group(1).upper() in _STATE_FROM_CLASS:
-                return _STATE_FROM_CLASS[m.group(1).upper()]
+            if m and m.group(1).upper() in TASK_STATES:
+                return TASK_STATES[m.group(1).upper()]
         open_state: TaskState = "open" if self.generation == "classic" else "not_started"
         for icon in icons:
             label = attr(icon, "alt") or attr(icon, "aria-label") or self.text(icon.css_first("title"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from scraper.labels import fold
+from vahti.text import fold
 from scraper.dates import parse_iso_date, parse_iso_datetime
 from scraper.text import clean, clean_or_none, html_to_text, plain_to_text
 from vahti.record import (
@@ -20,16 +20,10 @@ from vahti.record import (
     Measure,
     ResponsibleParty,
     StatusUpdate,
+    TASK_STATES,
     Task,
     TaskState,
 )
-
-_STATES: dict[str, TaskState] = {
-    "NOT_STARTED": "not_started",
-    "IN_PROGRESS": "in_progress",
-    "COMPLETED": "completed",
-    "CANCELLED": "cancelled",
-}
 
 
 @dataclass
@@ -82,8 +76,8 @@ def _task(t: dict[str, Any], default_format: str | None) -> Task | None:
     raw_state = _s(t.get("state"))
     completed = parse_iso_date(t.get("completedAt"))
     state: TaskState
-    if raw_state and raw_state.upper() in _STATES:
-        state = _STATES[raw_state.upper()]
+    if raw_state and raw_state.upper() in TASK_STATES:
+        state = TASK_STATES[raw_state.upper()]
     else:
         # 2020 front ends did not ask for ``state``: done is completedAt != null,
         # everything else is honestly "open".

@@ -7,7 +7,8 @@ structure and uses these words where structure does not tell.
 from __future__ import annotations
 
 import functools
-import unicodedata
+
+from vahti.text import fold
 
 LANGUAGES = ("fi", "sv", "en", "de")
 
@@ -73,12 +74,6 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-
-def fold(text: str) -> str:
-    """Case- and accent-stable comparison key: NFC, casefolded, spaces folded."""
-    if text.isascii():
-        return " ".join(text.casefold().split())
-    return " ".join(unicodedata.normalize("NFC", text).casefold().replace("’", "'").split())
 
 
 @functools.lru_cache(maxsize=None)

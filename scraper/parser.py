@@ -20,8 +20,8 @@ from scraper import apollo, detect, rsc
 from scraper.decode import decode, load_json
 from scraper.from_dom import DomRead, dom_reader, measure_from_dom, what_json_needs
 from scraper.from_json import JsonRead, measure_from_action
-from scraper.labels import fold
-from scraper.urls import canonical_url
+from vahti.text import fold
+from vahti.urls import canonical_url
 from vahti.record import Measure, ParseMeta, ParseResult, Task
 
 PARSER_VERSION = "vahti-parser/1.0"
@@ -90,7 +90,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
             # A page with its action's data is an action page; one without it that
             # carries the not-found marker (in the flight data, say) is a 404.
             return refuse("not found (soft 404 marker)", generation)
-        return refuse(detect_challenge(text) or "no action content on the page", generation)
+        return refuse(detect.challenge(text) or "no action content on the page", generation)
     warnings.extend(dom.warnings)
     verdict = "degraded" if problems else "ok"
     meta = ParseMeta(
@@ -100,14 +100,6 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     )
     return ParseResult(record, meta)
 
-
-def detect_challenge(text: str) -> str | None:
-    sample = text[:50000].lower()
-    for marker in ("captcha", "cf-browser-verification", "challenge-platform", "just a moment",
-                   "access denied", "checking your browser", "are you a robot", "request unsuccessful"):
-        if marker in sample:
-            return "bot block or challenge page"
-    return None
 
 
 def _text_of(tree: LexborHTMLParser, selector: str) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from protego import Protego
 
-from scraper.fetch import Fetcher, Request
+from scraper.fetch import Fetcher, HttpFetcher, Request
+from vahti.config import SiteConfig
 from vahti.errors import FetchError
 
 ROBOTS_TYPES = ("text/plain", "text/html", "application/octet-stream")
@@ -54,3 +55,14 @@ def fetch_robots(fetcher: Fetcher, origin: str, user_agent: str) -> Robots:
         return Robots(origin, user_agent, None, disallow_all=True, reason=f"robots.txt answered {resp.status}")
     text = resp.body[:500_000].decode("utf-8", errors="replace")
     return Robots(origin, user_agent, Protego.parse(text), reason="robots.txt read")
+
+
+def site_robots(fetcher: Fetcher, site: SiteConfig) -> Robots:
+    """The rules a crawl of ``site`` obeys (none when it ignores robots.txt); a crawl-delay slows the fetcher."""
+    if not site.respect_robots:
+        return Robots(site.origin, site.user_agent, None, allow_all=True, reason="robots.txt ignored")
+    robots = fetch_robots(fetcher, site.origin, site.user_agent)
+    delay = robots.crawl_delay()
+    if delay and isinstance(fetcher, HttpFetcher):
+        fetcher.limiter.slow_down(site.origin.split("://", 1)[1].split(":")[0], delay)
+    return robots

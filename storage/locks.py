@@ -20,7 +20,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.models import Lock
-from storage.store import Store, utcnow
+from storage.store import Store
+from vahti.clock import utcnow
 
 DEFAULT_TTL = dt.timedelta(minutes=10)
 

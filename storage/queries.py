@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from scraper.urls import canonical_url
+from vahti.urls import canonical_site, canonical_url, split_action_path
 from storage.models import Capture, Event, MeasureRow, Site, Version
+from vahti.config import kind_patterns
 from vahti.errors import ConfigError
 from vahti.record import Measure
 
@@ -76,7 +77,7 @@ def resolve_measure(session: Session, ref: str, *, site: str | None = None) -> M
         return row
     query = select(MeasureRow).where(MeasureRow.identifier == ref)
     if site:
-        query = query.join(Site).where(Site.base_url == canonical_url(site).rstrip("/"))
+        query = query.join(Site).where(Site.base_url == canonical_site(site))
     rows = list(session.scalars(query.order_by(MeasureRow.url)))
     if not rows:
         where = f" on {canonical_url(site)}" if site else ""
@@ -85,18 +86,12 @@ def resolve_measure(session: Session, ref: str, *, site: str | None = None) -> M
         # The primary-language page (no /xx/ prefix) is what an identifier means on one site.
         sites = {r.site_id for r in rows}
         if len(sites) == 1:
-            plain = [r for r in rows if "/actions/" in r.url and not _has_lang_prefix(r.url)]
+            plain = [r for r in rows if (parts := split_action_path(r.url)) is not None and parts[0] is None]
             if len(plain) == 1:
                 return plain[0]
         urls = ", ".join(r.url for r in rows)
         raise MeasureNotFound(f"identifier {ref!r} is ambiguous ({urls}): give the full URL or --site")
     return rows[0]
-
-
-def _has_lang_prefix(url: str) -> bool:
-    path = url.split("://", 1)[-1].split("/", 1)[-1]
-    first = path.split("/", 1)[0]
-    return len(first) == 2 and first.isalpha()
 
 
 def history(session: Session, measure: MeasureRow) -> list[VersionInfo]:
@@ -155,14 +150,31 @@ def events(session: Session, *, since: dt.datetime | None = None, kinds: tuple[s
     if since is not None:
         query = query.where(Event.observed_at >= since)
     if kinds:
-        exact = [k for k in kinds if not k.endswith(".*")]
-        prefixes = [k[:-1] for k in kinds if k.endswith(".*")]
+        exact, prefixes = kind_patterns(kinds)
         query = query.where(or_(Event.kind.in_(exact), *[Event.kind.startswith(p) for p in prefixes]))
     if site:
-        query = query.where(Site.base_url == canonical_url(site).rstrip("/"))
+        query = query.where(Site.base_url == canonical_site(site))
     if measure is not None:
         query = query.where(Event.measure_id == measure.id)
     query = query.order_by(Event.observed_at, Event.id)
     if limit:
         query = query.limit(limit)
     return [(e, m, s) for e, m, s in session.execute(query).all()]
+
+
+def site_measure_urls(session: Session, site: str) -> list[str]:
+    """Every stored measure URL of a site (removed ones too: a crawl checks whether they came back)."""
+    return list(session.scalars(select(MeasureRow.url).join(Site).where(Site.base_url == canonical_site(site))))
+
+
+def validators(session: Session, site: str) -> dict[str, tuple[str | None, str | None]]:
+    """ETag and Last-Modified of the answer behind each measure's latest version (one query)."""
+    latest = (select(Version.measure_id, func.max(Version.number).label("number"))
+              .group_by(Version.measure_id).subquery())
+    query = (select(MeasureRow.url, Capture.etag, Capture.last_modified)
+             .join(Site, Site.id == MeasureRow.site_id)
+             .join(latest, latest.c.measure_id == MeasureRow.id)
+             .join(Version, (Version.measure_id == latest.c.measure_id) & (Version.number == latest.c.number))
+             .join(Capture, Capture.id == Version.last_capture_id)
+             .where(Site.base_url == canonical_site(site)))
+    return {url: (etag, modified) for url, etag, modified in session.execute(query) if etag or modified}

@@ -16,34 +16,29 @@ Rules (see ``docs/storage.md``):
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from scraper.labels import fold
-from scraper.urls import canonical_url
+from vahti.urls import canonical_site, canonical_url
 from storage import blobs
 from storage.engine import WRITE, make_engine
 from storage.migrate import ensure_current
-from storage.models import Blob, Capture, ContactState, MeasureRow, Site, TaskState, Version
+from storage.models import Blob, Capture, MeasureRow, Site, Version
+from storage.versioning import Latest, decide, write_version
 from vahti.errors import ConfigError, StorageError
-from vahti.record import Measure, ParseResult, dump_json
+from vahti.record import ParseResult, dump_json
 
 Outcome = Literal["new_version", "unchanged", "not_modified", "degraded_kept", "not_a_measure", "missing", "error"]
 Lifecycle = Literal["added", "removed", "restored", "merged"]
 MISSING_STATUSES = (404, 410)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,18 +115,15 @@ class Store:
         with self._sessions() as session:
             yield session
 
-    # -- writing ----------------------------------------------------------------
-    def store(self, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None = None,
-              body: bytes | None = None, missing_after: int = 2) -> Stored:
-        """Store one fetch outcome (and its parse) in one transaction."""
-        with self.transaction() as session:
-            return store_in(session, site=site, url=url, fetch=fetch, result=result, body=body,
-                            missing_after=missing_after)
 
 
 def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None = None,
              body: bytes | None = None, missing_after: int = 2) -> Stored:
-    """``Store.store`` inside a caller's transaction (for batches).
+    """Store one fetch outcome (and its parse) inside the caller's transaction.
+
+    Every call adds one capture; its parse goes through the versioning rule
+    (``storage.versioning``). ``vahti.app.ingest`` calls this with the events and alerts
+    of the same transaction.
 
     A 404/410 answer (or a "soft 404" page) counts against a known measure; after
     ``missing_after`` consecutive ones the measure is marked removed (never deleted).
@@ -212,24 +204,18 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         measure.merged_into = record.merged_with
         lifecycle = lifecycle or "merged"
     digest = record.content_hash()
-    if latest is not None and latest.record_hash == digest:
+    verdict = result.meta.verdict
+    has_ok = verdict == "degraded" and _has_ok_version(session, measure.id)  # asked only where it matters
+    decision = decide(Latest(latest.number if latest else None, latest.record_hash if latest else None, has_ok),
+                      verdict, digest)
+    if decision == "unchanged":
         return done("unchanged", latest)
-    if result.meta.verdict == "degraded" and _has_ok_version(session, measure.id):
-        if body is not None:
-            capture.blob_id = put_blob(session, body, measure.id)
-        return done("degraded_kept")
     if body is not None:
         capture.blob_id = put_blob(session, body, measure.id)
-    number = (latest.number if latest else 0) + 1
-    version = Version(
-        measure_id=measure.id, number=number, record=record.to_json(), record_hash=digest,
-        verdict=result.meta.verdict, parser=result.meta.parser, generation=result.meta.generation,
-        extraction=result.meta.extraction, unobserved=json.dumps(list(result.meta.unobserved)),
-        first_seen_at=fetch.requested_at, last_seen_at=fetch.requested_at,
-    )
-    session.add(version)
-    session.flush()
-    index_children(session, measure.id, number, record)
+    if decision == "degraded_kept":
+        return done("degraded_kept")
+    version = write_version(session, measure.id, (latest.number if latest else 0) + 1, result, digest,
+                            first_seen_at=fetch.requested_at, last_seen_at=fetch.requested_at)
     return done("new_version", version, previous=latest.number if latest else None)
 
 
@@ -275,11 +261,6 @@ _NM_SEEN = _measures.update().where(_measures.c.id == bindparam("id_")).values(
 def _seen(measure: MeasureRow, at: dt.datetime) -> None:
     measure.last_seen_at = max(measure.last_seen_at, at)
     measure.missing_checks = 0
-
-
-def canonical_site(base_url: str) -> str:
-    """A site's base URL: canonical, without a trailing slash."""
-    return canonical_url(base_url).rstrip("/")
 
 
 def ensure_site(session: Session, base_url: str, at: dt.datetime) -> Site:
@@ -347,61 +328,3 @@ def read_blob(session: Session, blob_id: int) -> bytes:
     if blobs.sha256(body) != blob.sha256:
         raise StorageError(f"blob {blob_id} does not match its SHA-256 (damaged)")
     return body
-
-
-# -- task and contact states ------------------------------------------------------
-
-def _keys(items: list[tuple[str | None, str]]) -> list[str]:
-    """Stable keys: the platform's id when known, else the folded name (#2 for repeats)."""
-    seen: dict[str, int] = {}
-    out = []
-    for ident, name in items:
-        key = f"id:{ident}" if ident else f"name:{fold(name)}"[:580]
-        seen[key] = seen.get(key, 0) + 1
-        out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
-    return out
-
-
-def index_children(session: Session, measure_id: int, number: int, record: Measure) -> None:
-    """Close the task/contact states that changed or went, open the new ones."""
-    _index_tasks(session, measure_id, number, record)
-    _index_contacts(session, measure_id, number, record)
-
-
-def _index_tasks(session: Session, measure_id: int, number: int, record: Measure) -> None:
-    tasks = dict(zip(_keys([(t.id, t.name) for t in record.tasks]), record.tasks))
-    open_rows = {row.task_key: row for row in session.scalars(
-        select(TaskState).where(TaskState.measure_id == measure_id, TaskState.valid_until.is_(None)))}
-    for key, row in open_rows.items():
-        t = tasks.get(key)
-        if t is None or (row.task_id, row.name, row.state, row.due_date, row.completed_date, row.due_period,
-                         row.comment) != (t.id, t.name, t.state, t.due_date, t.completed_date, t.due_period,
-                                          t.comment):
-            row.valid_until = number
-    for key, t in tasks.items():
-        current = open_rows.get(key)
-        if current is None or current.valid_until == number:
-            session.add(TaskState(measure_id=measure_id, task_key=key, valid_from=number, task_id=t.id, name=t.name,
-                                  state=t.state, due_date=t.due_date, completed_date=t.completed_date,
-                                  due_period=t.due_period, comment=t.comment))
-
-
-def _index_contacts(session: Session, measure_id: int, number: int, record: Measure) -> None:
-    contacts = dict(zip(_keys([(c.id, c.name) for c in record.contacts]), record.contacts))
-    open_rows = {row.contact_key: row for row in session.scalars(
-        select(ContactState).where(ContactState.measure_id == measure_id, ContactState.valid_until.is_(None)))}
-    for key, row in open_rows.items():
-        c = contacts.get(key)
-        if c is None or (row.contact_id, row.name, row.title, row.organization, row.is_primary) != (
-                c.id, c.name, c.title, c.organization, c.primary):
-            row.valid_until = number
-    for key, c in contacts.items():
-        current = open_rows.get(key)
-        if current is None or current.valid_until == number:
-            session.add(ContactState(measure_id=measure_id, contact_key=key, valid_from=number, contact_id=c.id,
-                                     name=c.name, title=c.title, organization=c.organization, is_primary=c.primary))
-
-
-def clear_children(session: Session, measure_id: int) -> None:
-    session.execute(delete(TaskState).where(TaskState.measure_id == measure_id))
-    session.execute(delete(ContactState).where(ContactState.measure_id == measure_id))

@@ -23,16 +23,16 @@ import feedparser
 import pytest
 from sqlalchemy import select
 
-from conftest import ROOT
-from diffs.atom import feed_xml
-from diffs.channels import AtomChannel, EmailChannel, WebhookChannel, signature
-from diffs.outbox import deliver
-from diffs.subscriptions import sync_config
+from helpers import ROOT
+from diffs.alerts.atom import feed_xml
+from diffs.alerts.channels import AtomChannel, EmailChannel, WebhookChannel, signature
+from vahti.app.delivery import default_channels, deliver
+from storage.subscriptions import sync_config
 from scraper import parse
 from storage.models import Message
 from storage.store import FetchInfo, Store
 from vahti.config import AlertsConfig, SubscriptionConfig
-from vahti.ingest import ingest
+from vahti.app.ingest import ingest
 from vahti.samples.pages import app_router_page, spec_91
 from vahti.samples.site import sample_site
 
@@ -312,7 +312,7 @@ def test_one_message_per_crawl_and_daily_digests(store: Store, receiver: Receive
               sub("digest", "atom", str(tmp_path / "digest.xml"), mode="daily", digest_hour=7),
               sub("contacts", "webhook", receiver.url, secret_env="VAHTI_TEST_HOOK_SECRET", kinds=["contact.*"],
                   text="Laine"))
-    channels = {"webhook": WebhookChannel(FAST), "atom": AtomChannel(store)}
+    channels = {"webhook": WebhookChannel(FAST), "atom": default_channels(store, FAST, {})["atom"]}
     crawl_day(store, 1, T0.replace(hour=5))
     r1 = deliver(store, channels, FAST, T0.replace(hour=5, minute=1))
     assert len(r1.sent) == 1  # "now": the whole crawl in one message; the digest waits for 07:00
@@ -332,8 +332,8 @@ def test_one_message_per_crawl_and_daily_digests(store: Store, receiver: Receive
 
 DELIVER = """
 import sys, datetime as dt
-from diffs.channels import WebhookChannel
-from diffs.outbox import deliver
+from diffs.alerts.channels import WebhookChannel
+from vahti.app.delivery import default_channels, deliver
 from storage.store import Store
 from vahti.config import AlertsConfig
 alerts = AlertsConfig(max_attempts=5, retry_base=1.0, timeout=30.0)

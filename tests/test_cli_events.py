@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from conftest import vahti
+from helpers import vahti
 
 
 def test_demo_runs_offline_quickly_and_tells_what_to_do_next(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PAGES, vahti
+from helpers import PAGES, vahti
 
 URL = "https://ilmastovahti.hel.fi/actions/91"
 

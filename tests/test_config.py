@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from vahti.config import SiteConfig, load, parse_interval
 from vahti.errors import ConfigError
 
@@ -67,7 +67,7 @@ def test_subscriptions(tmp_path: Path) -> None:
                     'mode = "daily"\ndigest_hour = 6\n\n[[subscription]]\nname = "bot"\n'
                     'webhook = "https://bot.example.org/hook"\nsecret_env = "BOT_SECRET"\n', encoding="utf-8")
     a, b = load(conf).subscriptions
-    assert (a.channel, a.target, a.kinds, a.mode, a.digest_hour) == ("email", "desk@example.org", ("task.*",), "daily", 6)
+    assert (a.channel, a.target, a.filters.kinds, a.mode, a.digest_hour) == ("email", "desk@example.org", ("task.*",), "daily", 6)
     assert (b.channel, b.secret_env) == ("webhook", "BOT_SECRET")
     conf.write_text('[[subscription]]\nname = "x"\nwebhook = "file:///etc/passwd"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="http"):

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from conftest import ROOT
-from scraper.crawl import Crawler
+from helpers import ROOT
+from vahti.app.crawl import Crawler
 from sitesrv import Site, SiteServer
 from storage.models import Capture, MeasureRow, Version
 from storage.store import Store
@@ -235,17 +235,17 @@ def test_list_page_and_language_variants(server: SiteServer, store: Store) -> No
 
 def test_a_crawl_that_cannot_start_leaves_the_site_unlocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The crawl lock is released even when the crawl's own row cannot be written."""
-    import vahti.runner
+    import vahti.app.runner
     from storage.models import Lock
     from vahti.errors import StorageError
-    from vahti.runner import run_site
+    from vahti.app.runner import run_site
 
     store = Store.open(str(tmp_path / "vahti.db"))
     try:
         def broken(*args: object, **kwargs: object) -> object:
             raise StorageError("database error: OperationalError: database is locked")
 
-        monkeypatch.setattr(vahti.runner, "ensure_site", broken)
+        monkeypatch.setattr(vahti.app.runner, "ensure_site", broken)
         with pytest.raises(StorageError):
             run_site(SiteConfig(url="http://127.0.0.1:9/"), store)
         with store.reading() as session:

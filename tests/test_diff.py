@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import fixture_names, load_fixture
+from helpers import fixture_names, load_fixture
 from diffs.compare import diff
-from diffs.events import KINDS, OPPOSITE
+from vahti.events import KINDS, OPPOSITE
 from scraper import parse
 from vahti.record import Measure, ParseResult
 from vahti.samples.pages import app_router_page, classic_page, spec_91, task

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from conftest import ROOT
+from helpers import ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 

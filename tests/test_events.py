@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from conftest import load_fixture
-from diffs.observe import rebuild_version_events
+from helpers import load_fixture
+from vahti.app.events import rebuild_version_events
 from scraper import parse
 from storage.models import Event
-from storage.reparse import reparse
+from vahti.app.reparse import reparse
 from storage.store import FetchInfo, Store
-from vahti.ingest import Ingested, ingest
+from vahti.app.ingest import Ingested, ingest
 from vahti.samples.pages import classic_page, spec_91
 
 SITE = "https://ilmastovahti.hel.fi"
@@ -84,7 +84,7 @@ def test_the_seed_page_through_a_realistic_year(store: Store) -> None:
     total = len(stored_events(store))
     # Re-checking the same page, or re-deriving everything, adds nothing and loses nothing.
     assert put(store, page(s), at(24 * 400)).events == ()
-    report = reparse(store, after_rebuild=rebuild_version_events)
+    report = reparse(store)
     assert report.changed == [] and len(stored_events(store)) == total
     with store.transaction() as session:
         assert rebuild_version_events(session, 1) == (0, 0)

@@ -7,7 +7,7 @@ import datetime as dt
 from alembic import command
 from sqlalchemy import text
 
-from conftest import load_fixture, vahti
+from helpers import load_fixture, store_page, vahti
 from scraper import parse
 from storage.engine import make_engine
 from storage.migrate import _config, current_revision, head_revision, upgrade
@@ -27,7 +27,7 @@ def test_an_old_database_upgrades_in_place_and_keeps_its_data(db_url: str) -> No
     assert f"0001 → {head_revision()}" in out
     store = Store.open(db_url)
     body, expected = load_fixture("classic_fi_91")
-    stored = store.store(site="https://ilmastovahti.hel.fi", url=expected["url"], result=parse(body, expected["url"]),
+    stored = store_page(store, site="https://ilmastovahti.hel.fi", url=expected["url"], result=parse(body, expected["url"]),
                          body=body, fetch=FetchInfo(dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc), 200))
     assert stored.outcome == "new_version"
     with store.reading() as session:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import load_fixture
+from helpers import load_fixture
 from scraper import apollo, parse
 from scraper.decode import MAX_BODY_BYTES
 from vahti.errors import InputTooLarge

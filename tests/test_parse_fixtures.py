@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import fixture_names, load_fixture
+from helpers import fixture_names, load_fixture
 from scraper import parse
 from vahti.observed import comparable
 from vahti.record import Measure

@@ -7,7 +7,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import fixture_names, load_fixture
+from helpers import fixture_names, load_fixture
 from scraper import parse
 from vahti.record import Measure
 

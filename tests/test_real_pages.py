@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conftest import REAL
+from helpers import REAL
 from scraper import parse
 from vahti.observed import comparable
 

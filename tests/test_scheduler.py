@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from conftest import ROOT
+from helpers import ROOT
 from storage.engine import database_url
 from vahti.samples.server import SiteServer
 from vahti.samples.site import sample_site, with_base

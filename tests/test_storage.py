@@ -11,12 +11,12 @@ import json
 import pytest
 from sqlalchemy import func, select, text
 
-from conftest import load_fixture
+from helpers import load_fixture, store_page
 from scraper import parse
 from storage import queries
 from storage.export import write
 from storage.models import Blob, Capture, TaskState, Version
-from storage.reparse import reparse
+from vahti.app.reparse import reparse
 from storage.store import FetchInfo, Store, read_blob
 from vahti.errors import StorageError
 from vahti.record import ParseResult
@@ -54,7 +54,7 @@ def count(store: Store, model: type) -> int:
 
 def test_first_store_makes_version_one(store: Store) -> None:
     body, result = page()
-    stored = store.store(site=SITE, url=URL, fetch=FetchInfo(T0, 200), result=result, body=body)
+    stored = store_page(store, site=SITE, url=URL, fetch=FetchInfo(T0, 200), result=result, body=body)
     assert (stored.outcome, stored.version, stored.previous) == ("new_version", 1, None)
     with store.reading() as s:
         measure = queries.resolve_measure(s, "91")
@@ -66,8 +66,8 @@ def test_first_store_makes_version_one(store: Store) -> None:
 
 def test_storing_the_same_parse_twice_is_idempotent(store: Store) -> None:
     body, result = page()
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
-    again = store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
+    again = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=result, body=body)
     assert (again.outcome, again.version) == ("unchanged", 1)
     assert count(store, Version) == 1 and count(store, Blob) == 1 and count(store, Capture) == 2
     with store.reading() as s:
@@ -77,9 +77,9 @@ def test_storing_the_same_parse_twice_is_idempotent(store: Store) -> None:
 
 def test_changed_record_adds_version_and_task_states(store: Store) -> None:
     body, result = page()
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
     changed = complete_last_task(result, dt.date(2020, 10, 2))
-    stored = store.store(site=SITE, url=URL, fetch=FetchInfo(day(3), 200), result=changed, body=body + b" ")
+    stored = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(3), 200), result=changed, body=body + b" ")
     assert (stored.outcome, stored.version, stored.previous) == ("new_version", 2, 1)
     with store.reading() as s:
         rows = s.execute(text("SELECT name, state, from_version, until_version, valid_until FROM task_history "
@@ -93,9 +93,9 @@ def test_changed_record_adds_version_and_task_states(store: Store) -> None:
 
 def test_not_modified_and_errors_are_captures_only(store: Store) -> None:
     body, result = page()
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200, etag='"a"'), result=result, body=body)
-    nm = store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 304, etag='"a"', not_modified=True))
-    err = store.store(site=SITE, url=URL, fetch=FetchInfo(day(2), error="ReadTimeout"))
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200, etag='"a"'), result=result, body=body)
+    nm = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 304, etag='"a"', not_modified=True))
+    err = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(2), error="ReadTimeout"))
     assert (nm.outcome, nm.version) == ("not_modified", 1)
     assert err.outcome == "error"
     with store.reading() as s:
@@ -107,10 +107,10 @@ def test_not_modified_and_errors_are_captures_only(store: Store) -> None:
 
 def test_degraded_never_replaces_a_good_version(store: Store) -> None:
     body, result = page()
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
     bad_body, bad = page("degraded_classic_91_baddate")
     assert bad.meta.verdict == "degraded"
-    stored = store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=bad, body=bad_body)
+    stored = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=bad, body=bad_body)
     assert (stored.outcome, stored.version) == ("degraded_kept", 1)
     with store.reading() as s:
         assert s.scalar(select(func.count()).select_from(Version)) == 1
@@ -122,10 +122,10 @@ def test_degraded_never_replaces_a_good_version(store: Store) -> None:
 
 def test_degraded_first_sight_is_a_flagged_version_then_ok_replaces_it(store: Store) -> None:
     bad_body, bad = page("degraded_classic_91_baddate")
-    first = store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=bad, body=bad_body)
+    first = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=bad, body=bad_body)
     assert (first.outcome, first.version) == ("new_version", 1)
     body, result = page()
-    second = store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=result, body=body)
+    second = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=result, body=body)
     assert (second.outcome, second.version) == ("new_version", 2)
     with store.reading() as s:
         assert [v.verdict for v in s.scalars(select(Version).order_by(Version.number))] == ["degraded", "ok"]
@@ -133,11 +133,11 @@ def test_degraded_first_sight_is_a_flagged_version_then_ok_replaces_it(store: St
 
 def test_not_a_measure_is_a_capture_with_evidence(store: Store) -> None:
     body, result = page()
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
     nf_body, nf = page("blocked_challenge")
-    stored = store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=nf, body=nf_body)
+    stored = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=nf, body=nf_body)
     assert (stored.outcome, stored.version) == ("not_a_measure", 1)
-    unknown = store.store(site=SITE, url=SITE + "/actions/999", fetch=FetchInfo(day(1), 200), result=nf,
+    unknown = store_page(store, site=SITE, url=SITE + "/actions/999", fetch=FetchInfo(day(1), 200), result=nf,
                           body=nf_body)
     assert unknown.measure_id is None and unknown.outcome == "not_a_measure"
     with store.reading() as s:
@@ -147,10 +147,10 @@ def test_not_a_measure_is_a_capture_with_evidence(store: Store) -> None:
 
 def test_bodies_are_stored_once_and_as_deltas(store: Store) -> None:
     body, result = page()
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
     body2 = body.replace(b"20.05.2020", b"21.05.2020")
     r2 = with_record(result, updated_on=dt.date(2020, 5, 21))
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=r2, body=body2)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=r2, body=body2)
     with store.reading() as s:
         blobs_ = list(s.scalars(select(Blob).order_by(Blob.id)))
         assert [b.codec for b in blobs_] == ["zstd", "zstd-delta"]
@@ -160,12 +160,12 @@ def test_bodies_are_stored_once_and_as_deltas(store: Store) -> None:
 
 def test_history_as_of_and_all_as_of(store: Store) -> None:
     body, result = page()
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=result, body=body)
     changed = complete_last_task(result, dt.date(2020, 10, 2))
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(5), 200), result=changed, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(5), 200), result=changed, body=body)
     other_body, other = page("classic_fi_147_last_updates")
-    store.store(site=SITE, url=SITE + "/actions/147", fetch=FetchInfo(day(2), 200), result=other, body=other_body)
+    store_page(store, site=SITE, url=SITE + "/actions/147", fetch=FetchInfo(day(2), 200), result=other, body=other_body)
     with store.reading() as s:
         m = queries.resolve_measure(s, "91", site=SITE + "/")
         hist = queries.history(s, m)
@@ -186,10 +186,10 @@ def test_ambiguous_and_unknown_measures(store: Store) -> None:
     from storage.queries import MeasureNotFound
 
     body, result = page()
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
     sv_body, sv = page("approuter_sv_91")
-    store.store(site=SITE, url=SITE + "/sv/actions/91", fetch=FetchInfo(day(0), 200), result=sv, body=sv_body)
-    store.store(site="https://other.example", url="https://other.example/actions/91", fetch=FetchInfo(day(0), 200),
+    store_page(store, site=SITE, url=SITE + "/sv/actions/91", fetch=FetchInfo(day(0), 200), result=sv, body=sv_body)
+    store_page(store, site="https://other.example", url="https://other.example/actions/91", fetch=FetchInfo(day(0), 200),
                 result=result, body=body)
     with store.reading() as s:
         assert queries.resolve_measure(s, "91", site=SITE).url == URL  # the primary language
@@ -204,9 +204,9 @@ def test_reparse_rebuilds_versions_from_raw_bodies(store: Store) -> None:
     """A buggy parser stored a wrong name; reparse with the current parser fixes history."""
     body, result = page()
     wrong = with_record(result, name="WRONG NAME")
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=wrong, body=body)
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 304, not_modified=True))
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(2), 200), result=result, body=body + b"\n")
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=wrong, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 304, not_modified=True))
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(2), 200), result=result, body=body + b"\n")
     with store.reading() as s:
         assert s.scalar(select(func.count()).select_from(Version)) == 2
     blobs_before = count(store, Blob)
@@ -226,8 +226,8 @@ def test_reparse_rebuilds_versions_from_raw_bodies(store: Store) -> None:
 
 def test_export_jsonl_and_csv(store: Store) -> None:
     body, result = page()
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=complete_last_task(result, dt.date(2020, 9, 1)),
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=complete_last_task(result, dt.date(2020, 9, 1)),
                 body=body)
     with store.reading() as s:
         out = io.StringIO()
@@ -252,42 +252,42 @@ def test_times_are_stored_in_utc(store: Store) -> None:
     body, result = page()
     helsinki = dt.timezone(dt.timedelta(hours=3))
     at = dt.datetime(2020, 5, 20, 23, 30, tzinfo=helsinki)
-    store.store(site=SITE, url=URL, fetch=FetchInfo(at, 200), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(at, 200), result=result, body=body)
     with store.reading() as s:
         v = s.scalars(select(Version)).one()
         assert v.first_seen_at == at and v.first_seen_at.utcoffset() == dt.timedelta(0)
         assert v.first_seen_at.hour == 20
     with pytest.raises(StorageError, match="naive"):
-        store.store(site=SITE, url=URL, fetch=FetchInfo(dt.datetime(2020, 1, 1), 200), result=result, body=body)
+        store_page(store, site=SITE, url=URL, fetch=FetchInfo(dt.datetime(2020, 1, 1), 200), result=result, body=body)
 
 
 def test_a_failed_store_leaves_the_last_committed_state(store: Store) -> None:
     body, result = page()
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
     # The version row is written, then a task state violates NOT NULL: all of it must roll back.
     broken = with_record(result, tasks=(dataclasses.replace(result.record.tasks[0], name=None),))  # type: ignore[union-attr]
     with pytest.raises(StorageError):
-        store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=broken, body=body + b"!")
+        store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 200), result=broken, body=body + b"!")
     assert count(store, Version) == 1 and count(store, Capture) == 1 and count(store, Blob) == 1
 
 
 def test_lifecycle_missing_removed_restored_merged(store: Store) -> None:
     body, result = page()
-    first = store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
+    first = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200), result=result, body=body)
     assert first.lifecycle == "added"
-    gone = store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 404), body=b"<h1>Sivua ei l\xc3\xb6ydy</h1>")
+    gone = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 404), body=b"<h1>Sivua ei l\xc3\xb6ydy</h1>")
     assert (gone.outcome, gone.lifecycle) == ("missing", None)  # once is not enough
     soft_body, soft = page("notfound_soft404_approuter")
-    again = store.store(site=SITE, url=URL, fetch=FetchInfo(day(2), 200), result=soft, body=soft_body)
+    again = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(2), 200), result=soft, body=soft_body)
     assert (again.outcome, again.lifecycle) == ("missing", "removed")
     with store.reading() as s:
         m = queries.resolve_measure(s, URL)
         assert m.removed_at == day(2) and m.missing_checks == 2
         assert s.scalar(select(func.count()).select_from(Version)) == 1  # never deleted
-    back = store.store(site=SITE, url=URL, fetch=FetchInfo(day(3), 200), result=result, body=body)
+    back = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(3), 200), result=result, body=body)
     assert (back.outcome, back.lifecycle) == ("unchanged", "restored")
     merged = with_record(result, merged_with="90")
-    into = store.store(site=SITE, url=URL, fetch=FetchInfo(day(4), 200), result=merged, body=body)
+    into = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(4), 200), result=merged, body=body)
     assert (into.outcome, into.lifecycle) == ("new_version", "merged")
     with store.reading() as s:
         m = queries.resolve_measure(s, URL)
@@ -320,12 +320,12 @@ def test_leases(store: Store) -> None:
 
 def test_a_304_confirms_the_latest_version_and_restores_a_removed_measure(store: Store) -> None:
     body, result = page()
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(0), 200, etag='"a"'), result=result, body=body)
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(1), 404), body=b"gone")
-    store.store(site=SITE, url=URL, fetch=FetchInfo(day(2), 404), body=b"gone")
-    back = store.store(site=SITE, url=URL, fetch=FetchInfo(day(4), 304, etag='"a"', not_modified=True))
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200, etag='"a"'), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(1), 404), body=b"gone")
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(2), 404), body=b"gone")
+    back = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(4), 304, etag='"a"', not_modified=True))
     assert (back.outcome, back.version, back.lifecycle, back.degraded) == ("not_modified", 1, "restored", False)
-    late = store.store(site=SITE, url=URL, fetch=FetchInfo(day(3), 304, etag='"a"', not_modified=True))
+    late = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(3), 304, etag='"a"', not_modified=True))
     assert (late.outcome, late.lifecycle) == ("not_modified", None)
     with store.reading() as s:
         m = queries.resolve_measure(s, URL)
@@ -340,7 +340,7 @@ def test_a_304_confirms_the_latest_version_and_restores_a_removed_measure(store:
 
 def test_a_304_for_an_unknown_url_is_a_capture_of_the_url(store: Store) -> None:
     other = "https://ilmastovahti.hel.fi/actions/999"
-    nm = store.store(site=SITE, url=other, fetch=FetchInfo(day(0), 304, not_modified=True))
+    nm = store_page(store, site=SITE, url=other, fetch=FetchInfo(day(0), 304, not_modified=True))
     assert (nm.outcome, nm.measure_id, nm.version, nm.lifecycle) == ("not_modified", None, None, None)
     with store.reading() as s:
         capture = s.get(Capture, nm.capture_id)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from conftest import ROOT, load_fixture
+from helpers import ROOT, load_fixture, store_page
 from scraper import parse
 from storage.store import FetchInfo, Store
 
@@ -24,7 +24,7 @@ def fill(store: Store) -> None:
     """Three measures, two of them through a few versions."""
     for n, name in enumerate(["classic_fi_91", "pagesrouter_fi_91", "approuter_fi_91"]):
         body, expected = load_fixture(name)
-        store.store(site="https://ilmastovahti.hel.fi", url=expected["url"], result=parse(body, expected["url"]),
+        store_page(store, site="https://ilmastovahti.hel.fi", url=expected["url"], result=parse(body, expected["url"]),
                     body=body, fetch=FetchInfo(T0 + dt.timedelta(days=30 * n), 200))
     # Then a contact is replaced (Anssi Almgren leaves, Liisa Laine arrives).
     result = parse(body, expected["url"])
@@ -32,11 +32,11 @@ def fill(store: Store) -> None:
     contacts = list(result.record.contacts)
     contacts[1] = dataclasses.replace(contacts[1], id="999", name="Liisa Laine", title="opettaja")
     changed = dataclasses.replace(result, record=dataclasses.replace(result.record, contacts=tuple(contacts)))
-    store.store(site="https://ilmastovahti.hel.fi", url=expected["url"], result=changed, body=body + b"\n",
+    store_page(store, site="https://ilmastovahti.hel.fi", url=expected["url"], result=changed, body=body + b"\n",
                 fetch=FetchInfo(T0 + dt.timedelta(days=100), 200))
     for n, name in enumerate(["classic_fi_147_last_updates", "classic_fi_12_nocontacts_notasks"]):
         body, expected = load_fixture(name)
-        store.store(site="https://ilmastovahti.hel.fi", url=expected["url"], result=parse(body, expected["url"]),
+        store_page(store, site="https://ilmastovahti.hel.fi", url=expected["url"], result=parse(body, expected["url"]),
                     body=body, fetch=FetchInfo(T0 + dt.timedelta(days=n), 200))
 
 

@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from conftest import PAGES, ROOT
+from helpers import PAGES, ROOT, store_page
 from storage.store import Store
 
 WRITER = textwrap.dedent("""
     import dataclasses, datetime as dt, sys
     from scraper import parse
     from storage.store import Store, FetchInfo
+    from vahti.app.ingest import ingest
     db, page, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     body = open(page, "rb").read()
     url = "https://ilmastovahti.hel.fi/actions/91"
@@ -32,11 +33,11 @@ WRITER = textwrap.dedent("""
         tasks[i % len(tasks)] = dataclasses.replace(tasks[i % len(tasks)], comment=f"edit {i}")
         rec = dataclasses.replace(base.record, updated_on=(t0 + dt.timedelta(days=i)).date(), tasks=tuple(tasks))
         result = dataclasses.replace(base, record=rec)
-        out = store.store(site="https://ilmastovahti.hel.fi", url=url, result=result, body=body + str(i).encode(),
-                          fetch=FetchInfo(t0 + dt.timedelta(days=i), 200))
+        out = ingest(store, site="https://ilmastovahti.hel.fi", url=url, result=result, body=body + str(i).encode(),
+                     fetch=FetchInfo(t0 + dt.timedelta(days=i), 200)).stored
         assert out.outcome == "new_version", out
         if sys.argv[4:] == ["kill"] and i == n - 2:
-            import os, signal, storage.store as st
+            import os, signal, storage.versioning as st
             def die(*a, **k):
                 os.kill(os.getpid(), signal.SIGKILL)
             st.index_children = die  # the next store dies after writing its version row, before commit
@@ -92,14 +93,14 @@ def test_a_writer_killed_mid_store_leaves_the_last_committed_state(tmp_path: Pat
     assert conn.execute("SELECT count(*) FROM task_states WHERE valid_from = 4").fetchone()[0] == 0
     conn.close()
     # And the database takes the next store as if nothing happened.
-    from conftest import load_fixture
+    from helpers import load_fixture
     from scraper import parse
     import datetime as dt
     from storage.store import FetchInfo
 
     body, expected = load_fixture("pagesrouter_fi_91")
     store = Store.open(str(db))
-    out = store.store(site="https://ilmastovahti.hel.fi", url=expected["url"], result=parse(body, expected["url"]),
+    out = store_page(store, site="https://ilmastovahti.hel.fi", url=expected["url"], result=parse(body, expected["url"]),
                       body=body, fetch=FetchInfo(dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc), 200))
     assert (out.outcome, out.version) == ("new_version", 4)
 

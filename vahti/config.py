@@ -10,17 +10,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import stat
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from vahti import __version__
 from vahti.errors import ConfigError
+from vahti.text import fold
 
 DEFAULT_DB = "vahti.db"
 DEFAULT_CONFIG = "vahti.toml"
@@ -189,6 +191,72 @@ CHANNELS = ("email", "webhook", "atom")
 MODES = ("immediate", "daily")
 
 
+JOBS_TABLE = "apscheduler_jobs"  # the daemon's job store, a table in vahti's own database
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which events a subscription wants. Every filter it sets must match (an empty one matches
+    everything): site, measure (identifier or URL), category of the measure, kind (``task.*``
+    for a family), and a case-insensitive text match on the event's subject or summary.
+
+    >>> f = Filters(kinds=("task.*", "contact.removed"), text="koulu")
+    >>> f.matches(site="https://x", measure="91", url="https://x/actions/91", categories=("Koulutus",),
+    ...           kind="task.completed", subject="Koulujen yhteistyö", summary="", flags=())
+    True
+    >>> f.matches(site="https://x", measure="91", url="https://x/actions/91", categories=(),
+    ...           kind="status.changed", subject="status", summary="", flags=())
+    False
+    """
+
+    sites: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    text: str | None = None
+    include_flaps: bool = True
+
+    def matches(self, *, site: str, measure: str, url: str, categories: tuple[str, ...], kind: str, subject: str,
+                summary: str, flags: tuple[str, ...]) -> bool:
+        if self.sites and site.rstrip("/") not in {s.rstrip("/") for s in self.sites}:
+            return False
+        if self.measures and measure not in self.measures and url not in self.measures:
+            return False
+        if self.categories and not {fold(c) for c in categories} & {fold(c) for c in self.categories}:
+            return False
+        if self.kinds and not any(kind_matches(k, kind) for k in self.kinds):
+            return False
+        if self.text and fold(self.text) not in fold(subject) and fold(self.text) not in fold(summary):
+            return False
+        return self.include_flaps or "flap" not in flags
+
+    def to_json(self) -> str:
+        """The filters as stored (``subscriptions.filters``); ``include_flaps`` has a column of its own."""
+        data = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items() if k != "include_flaps"}
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None, *, include_flaps: bool = True) -> Filters:
+        data: dict[str, Any] = json.loads(text or "{}")
+        return cls(sites=tuple(data.get("sites", ())), measures=tuple(data.get("measures", ())),
+                   categories=tuple(data.get("categories", ())), kinds=tuple(data.get("kinds", ())),
+                   text=data.get("text"), include_flaps=include_flaps)
+
+
+def kind_patterns(patterns: tuple[str, ...] | list[str]) -> tuple[list[str], list[str]]:
+    """(exact kinds, family prefixes) of ``--kind`` patterns: ``task.*`` is the prefix ``task.``."""
+    return [k for k in patterns if not k.endswith(".*")], [k[:-1] for k in patterns if k.endswith(".*")]
+
+
+def kind_matches(pattern: str, kind: str) -> bool:
+    """``task.*`` matches every ``task.`` kind; any other pattern only itself.
+
+    >>> kind_matches("task.*", "task.completed"), kind_matches("task.*", "taskforce.x")
+    (True, False)
+    """
+    return kind == pattern or (pattern.endswith(".*") and kind.startswith(pattern[:-1]))
+
+
 @dataclass(frozen=True, slots=True)
 class SubscriptionConfig:
     """Who gets which events, how and when."""
@@ -198,12 +266,7 @@ class SubscriptionConfig:
     target: str
     mode: str = "immediate"
     digest_hour: int = 7  # UTC hour of the daily digest
-    sites: tuple[str, ...] = ()
-    measures: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    text: str | None = None
-    include_flaps: bool = True
+    filters: Filters = Filters()
     secret_env: str | None = None  # webhook: environment variable holding the HMAC secret
 
     KEYS = frozenset({"name", "email", "webhook", "atom", "mode", "digest_hour", "sites", "measures", "categories",
@@ -239,8 +302,9 @@ class SubscriptionConfig:
         include_flaps = data.get("include_flaps", True)
         if not isinstance(include_flaps, bool):
             raise ConfigError(f"{where}: include_flaps must be true or false")
-        return cls(name=name, channel=channel, target=target, mode=mode, digest_hour=hour, text=data.get("text"),
-                   include_flaps=include_flaps, secret_env=data.get("secret_env"), **lists)
+        filters = Filters(text=data.get("text"), include_flaps=include_flaps, **lists)
+        return cls(name=name, channel=channel, target=target, mode=mode, digest_hour=hour, filters=filters,
+                   secret_env=data.get("secret_env"))
 
 
 def validate_target(channel: str, target: str, where: str) -> None:

@@ -26,6 +26,11 @@ Verdict = Literal["ok", "degraded", "not_a_measure"]
 Generation = Literal["classic", "pages-router", "app-router", "unknown"]
 Extraction = Literal["embedded-json", "dom"]
 
+# The platform's task states (GraphQL enum names, also the ``state--X`` CSS classes) as record states.
+TASK_STATES: dict[str, TaskState] = {
+    "NOT_STARTED": "not_started", "IN_PROGRESS": "in_progress", "COMPLETED": "completed", "CANCELLED": "cancelled",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Labelled:

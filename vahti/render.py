@@ -78,7 +78,3 @@ def history_table(url: str, versions: list[dict[str, object]]) -> str:
             f"{v['extraction']}{' DEGRADED' if v['verdict'] != 'ok' else ''}")
     return "\n".join(lines)
 
-
-def natural_key(identifier: str) -> tuple[int, str]:
-    """Identifiers in the order people expect: 2 before 10, then the non-numeric ones."""
-    return (int(identifier), "") if identifier.isdigit() else (10**9, identifier)

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
-from diffs.events import ChangeEvent
+from vahti.events import ChangeEvent
 from diffs.render import event_lines
 
 PHRASES = {

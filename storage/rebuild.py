@@ -1,27 +1,28 @@
-"""Re-deriving versions from the stored raw bodies with the current parser.
+"""Re-deriving a measure's versions from its stored raw bodies.
 
 A parser fix corrects the whole history without refetching: every capture that
-kept its body is parsed again, in the order it was fetched, through the same
-rules as a live store; captures that had only confirmed an unchanged record (no
-body kept) confirm whatever version then stands. Versions of a measure are
-rebuilt in one transaction per measure, only when something changed. Raw bodies
-are never deleted.
+kept its body is parsed again (by the ``parse`` function the caller passes: storage
+knows no parser), in the order it was fetched, through the same versioning rule as a
+live store (``storage.versioning``); captures that had only confirmed an unchanged
+record (no body kept) confirm whatever version then stands. A measure's versions are
+rewritten only when something changed. Raw bodies are never deleted. The loop over
+measures, one transaction each, is ``vahti.app.reparse``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from scraper import parse
+from storage.children import clear_children, index_children
 from storage.models import Capture, MeasureRow, Version
-from storage.store import Store, clear_children, index_children, read_blob
-from vahti.record import ParseResult, dump_json
+from storage.store import read_blob
+from storage.versioning import Latest, decide, write_version
+from vahti.record import Measure, ParseResult, dump_json
 
 
 @dataclass
@@ -57,32 +58,9 @@ class _New:
     last_capture: Capture
 
 
-def reparse(store: Store, *, measure: str | None = None, site: str | None = None, since: dt.datetime | None = None,
-            progress: Callable[[str], None] | None = None,
-            after_rebuild: Callable[[Session, int], tuple[int, int]] | None = None) -> ReparseReport:
-    """Re-derive versions; ``after_rebuild(session, measure_id)`` runs (in the same
-    transaction) for each measure whose versions changed, e.g. to rebuild its events."""
-    from storage.queries import resolve_measure
-
-    report = ReparseReport()
-    with store.reading() as session:
-        if measure is not None:
-            ids = [resolve_measure(session, measure, site=site).id]
-        else:
-            ids = list(session.scalars(select(MeasureRow.id).order_by(MeasureRow.id)))
-    for measure_id in ids:
-        with store.transaction() as session:
-            outcome = _reparse_one(session, measure_id, since, report)
-            if outcome.changed and after_rebuild is not None:
-                outcome.events_removed, outcome.events_added = after_rebuild(session, measure_id)
-        if progress:
-            progress(f"{outcome.url}: {outcome.before} → {outcome.after} versions" +
-                     (" (changed)" if outcome.changed else ""))
-        report.measures.append(outcome)
-    return report
-
-
-def _reparse_one(session: Session, measure_id: int, since: dt.datetime | None, report: ReparseReport) -> MeasureReparse:
+def rebuild_measure(session: Session, measure_id: int, since: dt.datetime | None, report: ReparseReport,
+                    parse: Callable[[bytes, str], ParseResult]) -> MeasureReparse:
+    """Re-derive the versions of one measure first seen at or after ``since`` (all with None)."""
     measure = session.get(MeasureRow, measure_id)
     assert measure is not None
     old = list(session.scalars(select(Version).where(Version.measure_id == measure_id).order_by(Version.number)))
@@ -107,23 +85,21 @@ def _reparse_one(session: Session, measure_id: int, since: dt.datetime | None, r
             continue
         result = parse(read_blob(session, cap.blob_id), measure.url)
         report.bodies += 1
-        if result.record is None:
-            assignments.append((cap, "not_a_measure", None, result))
-            continue
-        digest = result.record.content_hash()
-        if digest == current_hash:
-            assignments.append((cap, "unchanged", new[-1] if new else None, result))
+        digest = result.record.content_hash() if result.record is not None else None
+        decision = decide(Latest(number or None, current_hash, current_ok), result.meta.verdict, digest)
+        if decision == "new_version":
+            assert digest is not None
+            number += 1
+            entry = _New(number, result, digest, cap, cap)
+            new.append(entry)
+            current_hash, current_ok = digest, current_ok or result.meta.verdict == "ok"
+            assignments.append((cap, decision, entry, result))
+        elif decision == "unchanged":
+            assignments.append((cap, decision, new[-1] if new else None, result))
             if new:
                 new[-1].last_capture = cap
-            continue
-        if result.meta.verdict == "degraded" and current_ok:
-            assignments.append((cap, "degraded_kept", None, result))
-            continue
-        number += 1
-        entry = _New(number, result, digest, cap, cap)
-        new.append(entry)
-        current_hash, current_ok = digest, current_ok or result.meta.verdict == "ok"
-        assignments.append((cap, "new_version", entry, result))
+        else:
+            assignments.append((cap, decision, None, result))
 
     rebuilt = [v.record_hash for v in old[len(kept):]]
     changed = rebuilt != [n.digest for n in new]
@@ -134,15 +110,10 @@ def _reparse_one(session: Session, measure_id: int, since: dt.datetime | None, r
             session.execute(delete(Version).where(Version.id.in_(replaced)))
         rows: dict[int, Version] = {}
         for n in new:
-            assert n.result.record is not None
-            v = Version(measure_id=measure_id, number=n.number, record=n.result.record.to_json(), record_hash=n.digest,
-                        verdict=n.result.meta.verdict, parser=n.result.meta.parser,
-                        generation=n.result.meta.generation, extraction=n.result.meta.extraction,
-                        unobserved=json.dumps(list(n.result.meta.unobserved)),
-                        first_seen_at=n.first_capture.requested_at, last_seen_at=n.last_capture.requested_at,
-                        first_capture_id=n.first_capture.id, last_capture_id=n.last_capture.id)
-            session.add(v)
-            rows[n.number] = v
+            rows[n.number] = write_version(
+                session, measure_id, n.number, n.result, n.digest, first_seen_at=n.first_capture.requested_at,
+                last_seen_at=n.last_capture.requested_at, first_capture_id=n.first_capture.id,
+                last_capture_id=n.last_capture.id, index=False)
         session.flush()
         for cap, outcome, target, parsed in assignments:
             cap.outcome = outcome
@@ -157,8 +128,6 @@ def _reparse_one(session: Session, measure_id: int, since: dt.datetime | None, r
 
 
 def _rebuild_children(session: Session, measure_id: int) -> None:
-    from vahti.record import Measure
-
     clear_children(session, measure_id)
     session.flush()
     for v in session.scalars(select(Version).where(Version.measure_id == measure_id).order_by(Version.number)):

@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy import func, inspect, select, text
 
-from scheduler import JOBS_TABLE
 from storage.models import Crawl, Delivery, MeasureRow, Message, Site, Version
-from storage.store import Store, utcnow
+from storage.store import Store
+from vahti.clock import utcnow
+from vahti.config import JOBS_TABLE
 from vahti.record import Measure
-from vahti.render import natural_key
+from vahti.text import natural_key
 
 STALE_AFTER = dt.timedelta(days=180)
 

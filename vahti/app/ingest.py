@@ -1,7 +1,7 @@
 """The pipeline's middle, in one transaction: store a fetch outcome, derive its events, queue its alerts.
 
 Stages stay separate (``storage.store.store_in`` knows nothing of events,
-``diffs.observe.record_events`` knows nothing of fetching); this is where they
+``vahti.app.events.record_events`` knows nothing of fetching); this is where they
 are put in order, so a crash never leaves a version without its events.
 """
 
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diffs.events import ChangeEvent
-from diffs.observe import record_events, to_event
-from diffs.outbox import queue
+from vahti.events import ChangeEvent
+from vahti.app.events import record_events
+from storage.events import to_event
+from storage.outbox import queue
 from storage.models import MeasureRow, Site
 from storage.store import FetchInfo, Store, Stored, store_in
 from vahti.record import ParseResult

@@ -1,9 +1,9 @@
 """The outbox: events queued for subscriptions, batched into messages, sent at least once.
 
-* ``queue`` (called by ``vahti.ingest`` in the event's own transaction) turns each
+* ``queue`` (called by ``vahti.app.ingest`` in the event's own transaction) turns each
   event × matching subscription into a delivery row: nothing can be lost between
   "changed" and "queued".
-* ``deliver`` batches a subscription's queued deliveries into one message (one per
+* ``prepare`` (the delivery round, ``vahti.app.delivery``) batches a subscription's queued deliveries into one message (one per
   crawl for immediate subscriptions, one a day for daily digests), records the
   message *before* sending it, sends it, and only then marks it sent. A deliverer
   killed in between resends the same message with the same idempotency key, so a
@@ -17,62 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
-import random
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from diffs.events import ChangeEvent
-from diffs.observe import to_event
-from diffs.subscriptions import Filters
+from storage.events import to_event
 from storage.models import Delivery, Event, MeasureRow, Message, Site, Subscription, Version
-from storage.store import Store
-from vahti.config import AlertsConfig
-from vahti.errors import DeliveryError
+from storage.subscriptions import filters_of
+from vahti.events import ChangeEvent
+from vahti.messages import Outgoing
 from vahti.record import Measure
 
-log = logging.getLogger("vahti.alerts")
 
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One message on its way: what a channel needs to send it."""
-
-    message_id: int
-    idempotency_key: str
-    subscription: str
-    channel: str
-    target: str
-    mode: str
-    secret_env: str | None
-    filters: Filters
-    events: tuple[ChangeEvent, ...]
-    attempt: int
-
-
-class Channel(Protocol):
-    """Sends messages one way (e-mail, webhook, Atom file). ``disabled`` says why it cannot."""
-
-    name: str
-    disabled: str | None
-
-    def send(self, message: Outgoing) -> None: ...
-
-
-@dataclass
-class DeliveryReport:
-    sent: list[str] = field(default_factory=list)  # idempotency keys
-    retrying: list[tuple[str, str]] = field(default_factory=list)  # (key, error)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (subscription, reason)
-
-    def to_dict(self) -> dict[str, object]:
-        return {"sent": self.sent, "retrying": [list(x) for x in self.retrying],
-                "failed": [list(x) for x in self.failed], "skipped": [list(x) for x in self.skipped]}
 
 
 # -- queueing ---------------------------------------------------------------------------
@@ -92,7 +51,7 @@ def queue(session: Session, events: list[Event], now: dt.datetime) -> int:
         assert site is not None
         categories = _categories(session, measure.id)
         for sub in subs:
-            if not Filters.of(sub).matches(site=site.base_url, measure=measure.identifier, url=measure.url,
+            if not filters_of(sub).matches(site=site.base_url, measure=measure.identifier, url=measure.url,
                                            categories=categories, kind=event.kind, subject=event.subject,
                                            summary=event.summary, flags=tuple(event.flags.split())):
                 continue
@@ -155,54 +114,32 @@ def _outgoing(session: Session, sub: Subscription, msg: Message) -> Outgoing:
         .where(Delivery.message_id == msg.id).order_by(Event.observed_at, Event.id)).all()
     return Outgoing(message_id=msg.id, idempotency_key=msg.idempotency_key, subscription=sub.name,
                     channel=sub.channel, target=sub.target, mode=sub.mode, secret_env=sub.secret_env,
-                    filters=Filters.of(sub), events=tuple(to_event(e, m, s) for e, m, s in rows),
+                    events=tuple(to_event(e, m, s) for e, m, s in rows),
                     attempt=msg.attempts + 1)
 
 
-# -- sending ---------------------------------------------------------------------------------
+# -- recording attempts ------------------------------------------------------------------------
 
-def deliver(store: Store, channels: Mapping[str, Channel], alerts: AlertsConfig,
-            now: dt.datetime, *, rng: random.Random | None = None) -> DeliveryReport:
-    """One round: send what is due. Safe to run again at any time, and after a crash."""
-    rng = rng or random.Random()
-    report = DeliveryReport()
-    with store.transaction() as session:
-        outgoing = prepare(session, now)
-    for out in outgoing:
-        channel = channels.get(out.channel)
-        if channel is None or channel.disabled:
-            reason = channel.disabled if channel is not None else f"no {out.channel} channel"
-            report.skipped.append((out.subscription, reason or "disabled"))
-            continue
-        try:
-            channel.send(out)
-        except DeliveryError as exc:
-            error = str(exc)
-            with store.transaction() as session:
-                msg = session.get(Message, out.message_id)
-                assert msg is not None
-                msg.attempts += 1
-                msg.last_error = error
-                if msg.attempts >= alerts.max_attempts:
-                    msg.status = "failed"
-                    report.failed.append((out.idempotency_key, error))
-                    log.error("delivery %s to %s failed for good after %d attempts: %s", out.idempotency_key,
-                              out.subscription, msg.attempts, error)
-                else:
-                    wait = alerts.retry_base * 2 ** (msg.attempts - 1) * rng.uniform(0.5, 1.0)
-                    msg.next_attempt_at = now + dt.timedelta(seconds=wait)
-                    report.retrying.append((out.idempotency_key, error))
-                    log.warning("delivery %s to %s failed (attempt %d), retrying in %.0fs: %s",
-                                out.idempotency_key, out.subscription, msg.attempts, wait, error)
-            continue
-        with store.transaction() as session:
-            msg = session.get(Message, out.message_id)
-            assert msg is not None
-            msg.attempts += 1
-            msg.status, msg.sent_at, msg.last_error = "sent", now, None
-        report.sent.append(out.idempotency_key)
-        log.info("sent %s (%d events) to %s", out.idempotency_key, len(out.events), out.subscription)
-    return report
+def record_sent(session: Session, message_id: int, now: dt.datetime) -> None:
+    msg = session.get(Message, message_id)
+    assert msg is not None
+    msg.attempts += 1
+    msg.status, msg.sent_at, msg.last_error = "sent", now, None
+
+
+def record_failure(session: Session, message_id: int, error: str, now: dt.datetime, *, max_attempts: int,
+                   backoff: Callable[[int], float]) -> tuple[int, float | None]:
+    """Count a failed attempt: (attempts so far, seconds until the next one, or None when it failed for good)."""
+    msg = session.get(Message, message_id)
+    assert msg is not None
+    msg.attempts += 1
+    msg.last_error = error
+    if msg.attempts >= max_attempts:
+        msg.status = "failed"
+        return msg.attempts, None
+    wait = backoff(msg.attempts)
+    msg.next_attempt_at = now + dt.timedelta(seconds=wait)
+    return msg.attempts, wait
 
 
 @dataclass
@@ -228,3 +165,15 @@ def outbox(session: Session, *, status: str = "all", limit: int = 50) -> OutboxV
         Delivery, Delivery.subscription_id == Subscription.id).where(Delivery.message_id.is_(None))
         .group_by(Subscription.name)).all())
     return OutboxView(messages, {str(k): int(v) for k, v in queued.items()})
+
+
+def subscription_events(session: Session, name: str, *, limit: int) -> list[ChangeEvent]:
+    """The newest events batched into the messages of subscription ``name`` (what its Atom file shows)."""
+    rows = session.execute(
+        select(Event, MeasureRow, Site).join(Delivery, Delivery.event_id == Event.id)
+        .join(Subscription, Subscription.id == Delivery.subscription_id)
+        .join(Message, Message.id == Delivery.message_id)
+        .join(MeasureRow, MeasureRow.id == Event.measure_id).join(Site, Site.id == MeasureRow.site_id)
+        .where(Subscription.name == name)
+        .order_by(Event.observed_at.desc(), Event.id.desc()).limit(limit)).all()
+    return [to_event(e, m, s) for e, m, s in rows]

@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scraper.crawl import Crawler, CrawlSummary, PageState
+from vahti.app.crawl import Crawler, CrawlSummary, PageState
 from storage.locks import DEFAULT_TTL, acquire, release, renew, whoami
 from storage.models import Crawl
-from storage.store import Store, ensure_site, utcnow
+from storage.store import Store, ensure_site
+from vahti.clock import utcnow
 from vahti.config import SiteConfig
 
 log = logging.getLogger("vahti.crawl")

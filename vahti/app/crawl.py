@@ -1,4 +1,4 @@
-"""One crawl of one site: discover → fetch → parse → store, one page at a time.
+"""One crawl of one site: discover → fetch → parse → store → diff → alert, one page at a time.
 
 Workers fetch and parse (I/O and CPU, in a small thread pool capped by the site's
 ``concurrency``; pacing is per host in the transport); the calling thread stores,
@@ -12,24 +12,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-
-from diffs.events import ChangeEvent
-from scraper import parse
-from scraper.discover import MAX_SITEMAPS, action_identifier, links_to_actions, parse_sitemap, variants
-from scraper.fetch import XML_TYPES, Fetcher, HttpFetcher, Request, Response
-from scraper.robots import Robots, fetch_robots
-from scraper.urls import canonical_url
-from storage.models import Capture, MeasureRow, Site, Version
-from storage.store import FetchInfo, Store, Stored, canonical_site, utcnow
+from scraper.discover import discover, variants
+from scraper.fetch import Fetcher, HttpFetcher, Response
+from scraper.page import Fetched, fetch_page
+from scraper.robots import site_robots
+from storage import queries
+from storage.store import FetchInfo, Store, Stored
+from vahti.app.ingest import ingest
+from vahti.clock import utcnow
 from vahti.config import SiteConfig
-from vahti.errors import FetchError, ParseError
-from vahti.ingest import ingest
+from vahti.events import ChangeEvent
 from vahti.record import ParseResult
 
 log = logging.getLogger("vahti.crawl")
@@ -120,100 +116,21 @@ class Crawler:
         if self._own_fetcher:
             self.fetcher.close()
 
-    # -- discovery --------------------------------------------------------------
-    def discover(self, summary: CrawlSummary, robots: Robots) -> list[tuple[str, str]]:
-        """(url, source) of every measure page to check, in a stable order."""
-        found: dict[str, str] = {}
-
-        def add(urls: Iterable[str], source: str) -> None:
-            for url in urls:
-                ident = action_identifier(url, self.site)
-                if ident is None:
-                    continue
-                for variant in variants(ident[0], self.site):
-                    found.setdefault(variant, source)
-
-        if self.site.sitemap:
-            add(self._sitemap_urls(summary, robots), "sitemap")
-        if self.site.list_page:
-            list_url = f"{self.site.origin}{self.site.base_path}/actions"
-            if robots.allowed(list_url):
-                try:
-                    resp = self.fetcher.fetch(Request(list_url))
-                    if resp.status == 200:
-                        links = links_to_actions(resp.body, resp.url, self.site)
-                        add(links, "list")
-                        summary.discovery.append(f"list page: {len(links)} action links")
-                    else:
-                        summary.discovery.append(f"list page answered {resp.status}")
-                except FetchError as exc:
-                    summary.discovery.append(f"list page failed: {exc}")
-        add(self._known_urls(), "known")
-        if self.site.probe:
-            lo, hi = self.site.probe
-            add((self.site.action_url(str(i)) for i in range(lo, hi + 1)), "probe")
-        return sorted(found.items(), key=lambda kv: _natural(kv[0]))
-
-    def _sitemap_urls(self, summary: CrawlSummary, robots: Robots) -> list[str]:
-        queue = [f"{self.site.origin}/sitemap.xml"]
-        if robots.parser is not None:
-            queue += [u for u in (robots.parser.sitemaps or []) if u not in queue]
-        urls: list[str] = []
-        done: set[str] = set()
-        while queue and len(done) < MAX_SITEMAPS:
-            sitemap = queue.pop(0)
-            if sitemap in done:
-                continue
-            done.add(sitemap)
-            if not robots.allowed(sitemap):
-                summary.discovery.append(f"{sitemap}: disallowed by robots.txt")
-                continue
-            try:
-                resp = self.fetcher.fetch(Request(sitemap, accept=XML_TYPES))
-                if resp.status != 200:
-                    summary.discovery.append(f"{sitemap}: HTTP {resp.status}")
-                    continue
-                pages, nested = parse_sitemap(resp.body)
-            except (FetchError, ParseError) as exc:
-                summary.discovery.append(f"{sitemap}: {exc}")
-                continue
-            urls += pages
-            queue += nested
-            summary.discovery.append(f"{sitemap}: {len(pages)} URLs, {len(nested)} nested sitemaps")
-        return urls
-
-    def _known_urls(self) -> list[str]:
-        with self.store.reading() as session:
-            return list(session.scalars(select(MeasureRow.url).join(Site)
-                                        .where(Site.base_url == canonical_site(self.site.url))))
-
-    def _load_validators(self) -> dict[str, tuple[str | None, str | None]]:
-        """ETag and Last-Modified of the answer behind each measure's latest version (one query)."""
-        latest = (select(Version.measure_id, func.max(Version.number).label("number"))
-                  .group_by(Version.measure_id).subquery())
-        query = (select(MeasureRow.url, Capture.etag, Capture.last_modified)
-                 .join(Site, Site.id == MeasureRow.site_id)
-                 .join(latest, latest.c.measure_id == MeasureRow.id)
-                 .join(Version, (Version.measure_id == latest.c.measure_id) & (Version.number == latest.c.number))
-                 .join(Capture, Capture.id == Version.last_capture_id)
-                 .where(Site.base_url == canonical_site(self.site.url)))
-        with self.store.reading() as session:
-            return {url: (etag, modified) for url, etag, modified in session.execute(query)
-                    if etag or modified}
-
     # -- the crawl --------------------------------------------------------------
     def crawl(self, progress: Progress | None = None,
               should_stop: Callable[[], bool] = lambda: False) -> CrawlSummary:
         summary = CrawlSummary(site=self.site.url, started_at=self.clock())
-        self._validators = self._load_validators()
-        robots = self._robots()
+        with self.store.reading() as session:
+            self._validators = queries.validators(session, self.site.url)
+            known = queries.site_measure_urls(session, self.site.url)
+        robots = site_robots(self.fetcher, self.site)
         summary.robots = robots.reason
-        todo = self.discover(summary, robots)
+        todo = discover(self.fetcher, self.site, robots, known, summary.discovery)
         seen = {url for url, _ in todo}
         states = {url: PageState(url, source) for url, source in todo}
         queue = list(todo)
         with ThreadPoolExecutor(max_workers=self.site.concurrency, thread_name_prefix="vahti-fetch") as pool:
-            running: dict[Future[tuple[Response | None, ParseResult | None, str | None]], PageState] = {}
+            running: dict[Future[Fetched], PageState] = {}
             while queue or running:
                 while queue and len(running) < self.site.concurrency * 2 and not should_stop():
                     url, _ = queue.pop(0)
@@ -224,14 +141,15 @@ class Crawler:
                         if progress:
                             progress(state)
                         continue
-                    running[pool.submit(self._fetch_and_parse, url)] = state
+                    running[pool.submit(fetch_page, self.fetcher, url, *self._validators.get(url, (None, None)))] = state
                 if not running:
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
                     state = running.pop(future)
-                    resp, result, error = future.result()
-                    stored = self._store(state, resp, result, error)
+                    fetched = future.result()
+                    result = fetched.result
+                    stored = self._store(state, fetched.response, result, fetched.error)
                     summary.pages.append(state)
                     if progress:
                         progress(state)
@@ -248,33 +166,6 @@ class Crawler:
                     queue.clear()
         summary.finished_at = self.clock()
         return summary
-
-    def _robots(self) -> Robots:
-        if not self.site.respect_robots:
-            return Robots(self.site.origin, self.site.user_agent, None, allow_all=True, reason="robots.txt ignored")
-        robots = fetch_robots(self.fetcher, self.site.origin, self.site.user_agent)
-        delay = robots.crawl_delay()
-        if delay and isinstance(self.fetcher, HttpFetcher):
-            self.fetcher.limiter.slow_down(self.site.origin.split("://", 1)[1].split(":")[0], delay)
-        return robots
-
-    def _fetch_and_parse(self, url: str) -> tuple[Response | None, ParseResult | None, str | None]:
-        """In a worker thread: fetch (conditionally) and parse. Never raises."""
-        try:
-            etag, modified = self._validators.get(url, (None, None))
-            resp = self.fetcher.fetch(Request(url, etag=etag, last_modified=modified))
-        except FetchError as exc:
-            return None, None, str(exc)
-        except Exception as exc:  # noqa: BLE001 - one page's bug must not end the crawl
-            log.exception("fetching %s failed", url)
-            return None, None, f"internal error: {type(exc).__name__}: {exc}"
-        if resp.status != 200 or not resp.body:
-            return resp, None, None
-        try:
-            return resp, parse(resp.body, canonical_url(url)), None
-        except Exception as exc:  # noqa: BLE001 - a parser bug is recorded, the body kept
-            log.exception("parsing %s failed", url)
-            return resp, None, f"parser failed: {type(exc).__name__}: {exc}"
 
     def _store(self, state: PageState, resp: Response | None, result: ParseResult | None,
                error: str | None) -> Stored | None:
@@ -304,9 +195,3 @@ class Crawler:
         if state.outcome == "error":
             log.warning("%s: %s", state.url, state.error)
         return stored
-
-
-def _natural(url: str) -> tuple[object, ...]:
-    """Sort key: /actions/2 before /actions/10, languages together."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", url))
-

@@ -25,9 +25,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from diffs.compare import diff
-from diffs.events import OPPOSITE, Change, ChangeEvent
 from storage.models import Event, MeasureRow, Site, Version
+from storage.events import dumps, loads
 from storage.store import Stored
+from vahti.events import OPPOSITE, Change
 from vahti.record import Measure, ParseResult
 
 FLAP_WINDOW = dt.timedelta(hours=48)
@@ -110,8 +111,8 @@ def _flap(session: Session, ctx: _Ctx, change: Change, number: int) -> Change:
     for earlier in recent:
         if not earlier.event_key.endswith("|" + change.event_key.split("|", 1)[1]):
             continue
-        undoes = (earlier.kind == change.kind and _loads(earlier.after) == change.before
-                  and _loads(earlier.before) == change.after) or OPPOSITE.get(earlier.kind) == change.kind
+        undoes = (earlier.kind == change.kind and loads(earlier.after) == change.before
+                  and loads(earlier.before) == change.after) or OPPOSITE.get(earlier.kind) == change.kind
         if undoes:
             if "flap" not in earlier.flags.split():
                 earlier.flags = " ".join([*earlier.flags.split(), "flap"])
@@ -128,7 +129,7 @@ def _add(session: Session, ctx: _Ctx, change: Change, before: int | None, after:
     if exists is not None:
         return []
     row = Event(measure_id=ctx.measure.id, capture_id=ctx.capture_id, event_key=key, kind=change.kind,
-                subject=change.subject, before=_dumps(change.before), after=_dumps(change.after),
+                subject=change.subject, before=dumps(change.before), after=dumps(change.after),
                 summary=change.summary, observed_at=ctx.at, from_version=before, to_version=after,
                 flags=" ".join(change.flags))
     session.add(row)
@@ -159,12 +160,6 @@ def rebuild_version_events(session: Session, measure_id: int) -> tuple[int, int]
     return removed, len(added)
 
 
-def to_event(row: Event, measure: MeasureRow, site: Site) -> ChangeEvent:
-    return ChangeEvent(site=site.base_url, measure=measure.identifier, kind=row.kind, subject=row.subject,
-                       before=_loads(row.before), after=_loads(row.after), summary=row.summary,
-                       observed_at=row.observed_at, from_version=row.from_version, to_version=row.to_version,
-                       url=measure.url, flags=tuple(row.flags.split()), id=row.id)
-
 
 def _version(session: Session, measure_id: int, number: int) -> Version:
     v = session.scalar(select(Version).where(Version.measure_id == measure_id, Version.number == number))
@@ -175,10 +170,3 @@ def _version(session: Session, measure_id: int, number: int) -> Version:
 def _record(session: Session, measure_id: int, number: int) -> Measure:
     return Measure.from_json(_version(session, measure_id, number).record)
 
-
-def _dumps(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _loads(value: str | None) -> Any:
-    return None if value is None else json.loads(value)

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from diffs.render import event_lines
-from scraper.crawl import Crawler
-from storage.store import Store, utcnow
+from vahti.app.crawl import Crawler
+from storage.store import Store
+from vahti.clock import utcnow
 from vahti.config import SiteConfig
 from vahti.samples.server import SiteServer
-from vahti.render import natural_key
+from vahti.text import natural_key
 from vahti.samples.site import sample_site, with_base
 
 DAYS = 3

@@ -19,23 +19,19 @@ import smtplib
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select
 
-from diffs.atom import feed_xml, write_atomically
-from diffs.mail import compose
-from diffs.observe import to_event
-from diffs.outbox import Outgoing
-from storage.models import Delivery, Event, MeasureRow, Message, Site, Subscription
-from storage.store import Store
+from diffs.alerts.atom import feed_xml, write_atomically
+from diffs.alerts.mail import compose
 from vahti import __version__
 from vahti.config import AlertsConfig
 from vahti.errors import DeliveryError
-
-ATOM_ENTRIES = 200
+from vahti.events import ChangeEvent
+from vahti.messages import Outgoing
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -115,20 +111,11 @@ class AtomChannel:
     name = "atom"
     disabled: str | None = None
 
-    def __init__(self, store: Store, *, names: dict[str, str] | None = None) -> None:
-        self.store, self.names = store, names or {}
+    def __init__(self, events: Callable[[str], list[ChangeEvent]], *, names: dict[str, str] | None = None) -> None:
+        self.events, self.names = events, names or {}  # events(subscription): its newest, newest first
 
     def send(self, message: Outgoing) -> None:
-        with self.store.reading() as session:
-            sub = session.scalar(select(Subscription).where(Subscription.name == message.subscription))
-            assert sub is not None
-            rows = session.execute(
-                select(Event, MeasureRow, Site).join(Delivery, Delivery.event_id == Event.id)
-                .join(Message, Message.id == Delivery.message_id)
-                .join(MeasureRow, MeasureRow.id == Event.measure_id).join(Site, Site.id == MeasureRow.site_id)
-                .where(Delivery.subscription_id == sub.id)
-                .order_by(Event.observed_at.desc(), Event.id.desc()).limit(ATOM_ENTRIES)).all()
-            events = [to_event(e, m, s) for e, m, s in rows]
+        events = self.events(message.subscription)
         data = feed_xml(events, title=f"vahti: {message.subscription}", names=self.names,
                         feed_id=f"tag:vahti.invalid,2019:subscription:{message.subscription}")
         try:
@@ -140,7 +127,3 @@ class AtomChannel:
 def _leave(message: Outgoing) -> str:
     return f"run `vahti unsubscribe {message.subscription}`, or remove it from vahti.toml if it is there."
 
-
-def default_channels(store: Store, alerts: AlertsConfig, names: dict[str, str]) -> dict[str, object]:
-    return {"email": EmailChannel(alerts, names=names), "webhook": WebhookChannel(alerts),
-            "atom": AtomChannel(store, names=names)}

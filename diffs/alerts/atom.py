@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from diffs.events import ChangeEvent
-from diffs.mail import site_label
+from vahti.events import ChangeEvent
+from diffs.alerts.mail import site_label
 from vahti import __version__
 
 NS = "http://www.w3.org/2005/Atom"

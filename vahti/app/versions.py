@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from diffs.compare import diff
-from diffs.events import ChangeEvent
+from vahti.events import ChangeEvent
 from storage import queries
 from storage.models import MeasureRow
 

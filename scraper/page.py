@@ -1,0 +1,41 @@
+"""One measure page: fetched (conditionally) and parsed, never raising."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from scraper.fetch import Fetcher, Request, Response
+from scraper.parser import parse
+from vahti.errors import FetchError
+from vahti.record import ParseResult
+from vahti.urls import canonical_url
+
+log = logging.getLogger("vahti.crawl")
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What fetching and parsing one URL came to: the answer, its parse, or why neither."""
+
+    response: Response | None
+    result: ParseResult | None = None
+    error: str | None = None
+
+
+def fetch_page(fetcher: Fetcher, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+    """Fetch ``url`` (with the validators of the stored answer) and parse a 200. Never raises."""
+    try:
+        resp = fetcher.fetch(Request(url, etag=etag, last_modified=last_modified))
+    except FetchError as exc:
+        return Fetched(None, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one page's bug must not end the crawl
+        log.exception("fetching %s failed", url)
+        return Fetched(None, error=f"internal error: {type(exc).__name__}: {exc}")
+    if resp.status != 200 or not resp.body:
+        return Fetched(resp)
+    try:
+        return Fetched(resp, parse(resp.body, canonical_url(url)))
+    except Exception as exc:  # noqa: BLE001 - a parser bug is recorded, the body kept
+        log.exception("parsing %s failed", url)
+        return Fetched(resp, error=f"parser failed: {type(exc).__name__}: {exc}")

@@ -1,0 +1,99 @@
+"""What the tests share: paths, fixture pages, the real PostgreSQL, the CLI as a user runs it,
+and storing a page through the real ingest path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "tests" / "fixtures" / "pages"
+# The platform's own renders; CI has them beside the checkout (.ci/run checks and exports the path).
+REAL = Path(os.environ.get("VAHTI_REAL_PAGES") or ROOT.parent / "shared" / "real-pages")
+SCHEMA = json.loads((ROOT / "vahti" / "measure.schema.json").read_text(encoding="utf-8"))
+PG_URL = os.environ.get("VAHTI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def fixture_names() -> list[str]:
+    return sorted(p.stem for p in PAGES.glob("*.html"))
+
+
+def load_fixture(name: str) -> tuple[bytes, dict[str, Any]]:
+    return (PAGES / f"{name}.html").read_bytes(), json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def real_pages() -> Path:
+    """The shared real renders: missing is a failure in CI, a skip (said so) elsewhere."""
+    if not REAL.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"the shared real pages must be present in CI: {REAL} is missing")
+        pytest.skip(f"no shared real pages at {REAL} (outside CI)")
+    return REAL
+
+
+def store_page(store: Any, **kwargs: Any) -> Any:
+    """Store one fetch outcome the way a crawl does (``vahti.app.ingest``); what the store did."""
+    from vahti.app.ingest import ingest
+
+    return ingest(store, **kwargs).stored
+
+
+def vahti(*args: str, check: int | None = 0, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the ``vahti`` command as a user would (a new process); check its exit code."""
+    result = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], cwd=ROOT,
+                            capture_output=True, text=True, timeout=timeout)
+    if check is not None:
+        assert result.returncode == check, (result.stdout, result.stderr)
+    return result
+
+
+# -- the real PostgreSQL -----------------------------------------------------------
+
+def _pg_reachable() -> str | None:
+    try:
+        import psycopg
+
+        url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url, connect_timeout=3):
+            return None
+    except Exception as exc:  # noqa: BLE001
+        return f"{type(exc).__name__}: {exc}"
+
+
+_PG_PROBLEM: list[str | None] = []
+
+
+def pg_problem() -> str | None:
+    if not _PG_PROBLEM:
+        _PG_PROBLEM.append(_pg_reachable())
+    return _PG_PROBLEM[0]
+
+
+def make_pg_database() -> tuple[str, Any]:
+    """A fresh database on the test server; returns (url, dropper)."""
+    from sqlalchemy import create_engine, text
+
+    problem = pg_problem()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL must be reachable in CI ({PG_URL}): {problem}")
+        pytest.skip(f"no PostgreSQL at {PG_URL} outside CI ({problem})")
+    name = f"vahti_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = PG_URL.rsplit("/", 1)[0]
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return f"{base}/{name}", drop

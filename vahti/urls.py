@@ -1,0 +1,57 @@
+"""Measure URLs: canonical form, and the parts of an action page's path.
+
+One rule for every layer: ``/[language/][base path/]actions/<identifier>``.
+
+>>> canonical_url("HTTPS://Ilmastovahti.hel.fi/sv/actions/91/?utm=x#tasks")
+'https://ilmastovahti.hel.fi/sv/actions/91'
+>>> split_action_path("https://x.example/sv/klima/actions/VW-08")
+('sv', '/klima', 'VW-08')
+>>> split_action_path("/actions/L3.2/")
+(None, '', 'L3.2')
+>>> split_action_path("https://x.example/plan/action/CL3")
+(None, '/plan', 'CL3')
+>>> split_action_path("https://x.example/actions") is None
+True
+>>> identifier_from_url("https://x.example/de-ch/actions/0.1.1")
+'0.1.1'
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+# A language prefix is a BCP 47-ish tag the front end puts first ("sv", "de-ch", "pt-br").
+_ACTION_PATH = re.compile(r"^(?:/([a-z]{2}(?:-[a-z]{2,4})?)(?=/))?((?:/[^/]+)*?)/actions?/([^/?#]+)/?$", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, no query, fragment or trailing slash."""
+    parts = urlsplit(url.strip())
+    if not parts.scheme:
+        return url.strip()
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, "", ""))
+
+
+def canonical_site(base_url: str) -> str:
+    """A site's base URL: canonical, without a trailing slash.
+
+    >>> canonical_site("https://Example.org/klima/")
+    'https://example.org/klima'
+    """
+    return canonical_url(base_url).rstrip("/")
+
+
+def split_action_path(url: str) -> tuple[str | None, str, str] | None:
+    """(language or None, base path or "", identifier) of an action page's URL or path; None otherwise."""
+    m = _ACTION_PATH.match(urlsplit(url).path)
+    if m is None:
+        return None
+    lang = m.group(1).lower() if m.group(1) else None
+    return lang, m.group(2), unquote(m.group(3))
+
+
+def identifier_from_url(url: str) -> str | None:
+    parts = split_action_path(url)
+    return parts[2] if parts else None
