@@ -9,14 +9,18 @@ from typing import Any
 
 import pytest
 
-from helpers import REAL
+from helpers import REAL, real_pages
 from scraper import parse
 from vahti.observed import comparable
 
 if not REAL.is_dir():
-    pytest.skip(f"{REAL} is not here (it ships beside the project, not in it)", allow_module_level=True)
+    real_pages()  # fails in CI, skips (saying why) elsewhere
 
-PAGES = sorted(REAL.glob("*/*.html"))
+# Plans configured as other cities run them: the parser does not read these fully yet (issue 15:
+# categories of other category types, "Jatkuva" continuous actions). Strict: passing fails the mark.
+_NOT_YET = {"kausal2026b/cont_a147", "kausal2026b/de_action"}
+PAGES = [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="issue 15: other plans' configurations"))
+         if f"{p.parent.name}/{p.stem}" in _NOT_YET else p for p in sorted(REAL.glob("*/*.html"))]
 STATES = {"NOT_STARTED": "not_started", "IN_PROGRESS": "in_progress", "COMPLETED": "completed",
           "CANCELLED": "cancelled", "pending": "open"}
 

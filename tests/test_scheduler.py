@@ -31,7 +31,9 @@ def site() -> Iterator[SiteServer]:
 def config(tmp_path: Path, db: str, url: str, *, every: str = "1s", rate: float = 200.0) -> Path:
     conf = tmp_path / f"vahti-{every}-{rate}.toml"
     conf.write_text(f'[database]\nurl = "{db}"\n\n[[site]]\nurl = "{url}"\nevery = "{every}"\nrate = {rate}\n'
-                    f'list_page = false\nconcurrency = 1\n', encoding="utf-8")
+                    f'list_page = false\nconcurrency = 1\n'
+                    f'retries = 1\nbackoff = 0.01\nmax_backoff = 0.05\ntimeout = 2\n',  # fast faults
+                    encoding="utf-8")
     return conf
 
 
