@@ -115,7 +115,8 @@ def history_cmd(measure: str, site: str | None, db: str, as_json: bool) -> None:
 @cli.command("show")
 @click.argument("measure")
 @click.option("--site", help="Site base URL, when several sites share the identifier.")
-@click.option("--as-of", "as_of", metavar="DATE", help="The record as it stood then (YYYY-MM-DD: end of that day, UTC).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="The record as it stood then (YYYY-MM-DD: end of that day, UTC).")
 @click.option("--version", "number", type=int, help="A version number instead of a moment.")
 @common_options
 def show_cmd(measure: str, site: str | None, as_of: str | None, number: int | None, db: str, as_json: bool) -> None:
@@ -145,7 +146,8 @@ def show_cmd(measure: str, site: str | None, as_of: str | None, number: int | No
         _echo_json({**info, "record": record.to_dict()})
     else:
         click.echo("\n".join(record_lines(record)))
-        click.echo(f"\n[version {info['version']} · seen {info['first_seen_at'][:19]} .. {info['last_seen_at'][:19]} UTC"
+        seen = f"{info['first_seen_at'][:19]} .. {info['last_seen_at'][:19]} UTC"
+        click.echo(f"\n[version {info['version']} · seen {seen}"
                    f"{' · DEGRADED' if info['verdict'] != 'ok' else ''}]")
 
 
@@ -179,7 +181,8 @@ def import_cmd(file: str, url: str, at: str, site: str | None, db: str, as_json:
         _echo_json({"outcome": stored.outcome, "version": stored.version, "verdict": result.meta.verdict,
                     "events": [e.to_dict() for e in done.events]})
     else:
-        click.echo(f"{url}: {stored.outcome.replace('_', ' ')} (version {stored.version or '-'}, {result.meta.verdict})")
+        outcome = stored.outcome.replace("_", " ")
+        click.echo(f"{url}: {outcome} (version {stored.version or '-'}, {result.meta.verdict})")
         for event in done.events:
             click.echo(f"  {event.summary}")
     if stored.outcome == "not_a_measure":

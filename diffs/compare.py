@@ -244,7 +244,8 @@ def _task_changes(a: dict[str, Any], b: dict[str, Any], changed: set[str]) -> li
                               key=key))
     due_a, due_b = a["due_date"] or a["due_period"], b["due_date"] or b["due_period"]
     if ({"due_date", "due_period"} & changed) and due_a and due_b and due_a != due_b:
-        out.append(Change("task.due_date_changed", name, due_a, due_b, f"Task due date moved: {name} ({due_a} → {due_b})",
+        out.append(Change("task.due_date_changed", name, due_a, due_b,
+                          f"Task due date moved: {name} ({due_a} → {due_b})",
                           key=key))
     if "comment" in changed:
         out.append(Change("task.comment_changed", name, a["comment"], b["comment"], f"Task comment edited: {name}",

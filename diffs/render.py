@@ -9,11 +9,9 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from vahti.events import ChangeEvent
+from vahti.events import ChangeEvent, flag_notes
 
 LONG_TEXT_KINDS = ("field.changed", "task.comment_changed")
-_FLAG_NOTES = {"touched_only": "nothing else changed", "silent_edit": "silent edit: “updated” date not moved",
-               "flap": "flap: undone within 48 h"}
 
 
 def word_diff(before: str | None, after: str | None, *, context: int = 8) -> str:
@@ -42,7 +40,7 @@ def word_diff(before: str | None, after: str | None, *, context: int = 8) -> str
 def event_lines(event: ChangeEvent, *, with_measure: bool = True) -> list[str]:
     when = event.observed_at.strftime("%Y-%m-%d %H:%M")
     where = f"{event.measure} " if with_measure else ""
-    notes = [_FLAG_NOTES[f] for f in event.flags if f in _FLAG_NOTES]
+    notes = flag_notes(event.flags)
     lines = [f"{when}  {where}{event.summary}" + (f"  ({'; '.join(notes)})" if notes else "")]
     if event.kind in LONG_TEXT_KINDS and _is_text(event.before) and _is_text(event.after):
         if event.subject not in ("name", "plan", "categories", "schedule"):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterable
+from typing import Literal
 from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
@@ -30,6 +31,8 @@ from vahti.config import SiteConfig
 from vahti.errors import FetchError, ParseError
 from vahti.text import natural_key
 from vahti.urls import canonical_url, split_action_path
+
+Source = Literal["sitemap", "list", "chain", "known", "probe"]  # how a measure URL was found
 
 MAX_SITEMAP_BYTES = 20 * 1024 * 1024
 MAX_SITEMAPS = 50
@@ -95,15 +98,15 @@ def variants(identifier: str, site: SiteConfig) -> list[str]:
 
 
 def discover(fetcher: Fetcher, site: SiteConfig, robots: Robots, known: Iterable[str],
-             notes: list[str]) -> list[tuple[str, str]]:
+             notes: list[str]) -> list[tuple[str, Source]]:
     """(url, source) of every measure page to check, in natural order; how it went goes to ``notes``.
 
     Sources: the sitemap (and those robots.txt names), the list page, ``known`` URLs
     (from the archive) and the probe range, each page in every configured language.
     """
-    found: dict[str, str] = {}
+    found: dict[str, Source] = {}
 
-    def add(urls: Iterable[str], source: str) -> None:
+    def add(urls: Iterable[str], source: Source) -> None:
         for url in urls:
             ident = action_identifier(url, site)
             if ident is None:

@@ -43,7 +43,8 @@ class DomRead:
 
     @classmethod
     def of(cls, record: Measure | None, notes: Notes, **kw: object) -> DomRead:
-        return cls(record, set(notes.unobserved), list(notes.problems), list(notes.warnings), **kw)  # type: ignore[arg-type]
+        fields = dict(unobserved=set(notes.unobserved), problems=list(notes.problems), warnings=list(notes.warnings))
+        return cls(record, **fields, **kw)  # type: ignore[arg-type]
 
 
 def dom_reader(tree: LexborHTMLParser, *, url: str, language: str, lang_tag: str, generation: str) -> Page | None:

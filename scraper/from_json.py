@@ -7,6 +7,7 @@ asked for less) are reported as unobserved, not as empty.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,16 +139,21 @@ def _indicators(action: dict[str, Any]) -> list[Indicator]:
     return out
 
 
+def _primary(items: list[dict[str, Any]], key: str, says: Callable[[dict[str, Any]], bool]) -> list[bool]:
+    """Which items are primary: as ``key`` says where the data has it (newer front ends), else the first."""
+    if any(key in item for item in items):
+        return [says(item) for item in items]
+    return [i == 0 for i in range(len(items))]
+
+
 def _parties(action: dict[str, Any]) -> list[ResponsibleParty]:
     parties = [_d(p) for p in _l(action.get("responsibleParties"))]
-    has_roles = any("role" in p for p in parties)
     out: list[ResponsibleParty] = []
-    for i, p in enumerate(parties):
+    for p, primary in zip(parties, _primary(parties, "role", lambda p: str(p.get("role") or "").upper() == "PRIMARY")):
         org = _d(p.get("organization"))
         name = clean(_s(org.get("name")))
         if not name:
             continue
-        primary = (str(p.get("role") or "").upper() == "PRIMARY") if has_roles else i == 0
         out.append(ResponsibleParty(
             id=_s(org.get("id")), abbreviation=clean_or_none(_s(org.get("abbreviation"))),
             name=name, primary=primary,
@@ -157,14 +163,12 @@ def _parties(action: dict[str, Any]) -> list[ResponsibleParty]:
 
 def _contacts(action: dict[str, Any]) -> list[Contact]:
     people = [_d(c) for c in _l(action.get("contactPersons"))]
-    has_flag = any("primaryContact" in c for c in people)
     out: list[Contact] = []
-    for i, cp in enumerate(people):
+    for cp, primary in zip(people, _primary(people, "primaryContact", lambda c: bool(c.get("primaryContact")))):
         person = _d(cp.get("person"))
         name = _person_name(person)
         if not name:
             continue
-        primary = bool(cp.get("primaryContact")) if has_flag else i == 0
         out.append(Contact(
             id=_s(person.get("id")), name=name, title=clean_or_none(_s(person.get("title"))),
             organization=clean_or_none(_s(_d(person.get("organization")).get("name"))), primary=primary,

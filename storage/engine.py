@@ -50,7 +50,8 @@ def make_engine(db: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() != "postgresql":
-        raise ConfigError(f"unsupported database {parsed.get_backend_name()!r}: use a file path or postgresql+psycopg://")
+        raise ConfigError(f"unsupported database {parsed.get_backend_name()!r}: "
+                          "use a file path or postgresql+psycopg://")
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -264,17 +264,22 @@ class Lock(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class TaskState(Base):
-    """A task as it stood from version ``valid_from`` until before ``valid_until`` (null: still)."""
+class _ValidRange:
+    """A child row of a measure valid from version ``valid_from`` until before ``valid_until`` (null: still)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    valid_from: Mapped[int] = mapped_column(Integer)
+    valid_until: Mapped[int | None] = mapped_column(Integer)
+
+
+class TaskState(_ValidRange, Base):
+    """A task as it stood over a range of versions."""
 
     __tablename__ = "task_states"
     __table_args__ = (Index("ix_task_states_measure_open", "measure_id", "valid_until"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
     task_key: Mapped[str] = mapped_column(String(600))
-    valid_from: Mapped[int] = mapped_column(Integer)
-    valid_until: Mapped[int | None] = mapped_column(Integer)
     task_id: Mapped[str | None] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16))
@@ -284,15 +289,13 @@ class TaskState(Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
-class ContactState(Base):
+class ContactState(_ValidRange, Base):
+    """A contact person as they stood over a range of versions."""
+
     __tablename__ = "contact_states"
     __table_args__ = (Index("ix_contact_states_measure_open", "measure_id", "valid_until"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
     contact_key: Mapped[str] = mapped_column(String(300))
-    valid_from: Mapped[int] = mapped_column(Integer)
-    valid_until: Mapped[int | None] = mapped_column(Integer)
     contact_id: Mapped[str | None] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(300))
     title: Mapped[str | None] = mapped_column(String(500))

@@ -3,9 +3,9 @@
 * ``queue`` (called by ``vahti.app.ingest`` in the event's own transaction) turns each
   event × matching subscription into a delivery row: nothing can be lost between
   "changed" and "queued".
-* ``prepare`` (the delivery round, ``vahti.app.delivery``) batches a subscription's queued deliveries into one message (one per
-  crawl for immediate subscriptions, one a day for daily digests), records the
-  message *before* sending it, sends it, and only then marks it sent. A deliverer
+* ``prepare`` (the delivery round, ``vahti.app.delivery``) batches a subscription's queued
+  deliveries into one message (one per crawl for immediate subscriptions, one a day for
+  daily digests) and records it *before* it is sent; ``record_sent`` marks it sent after. A deliverer
   killed in between resends the same message with the same idempotency key, so a
   receiver sees at most one duplicate and can drop it.
 * A failed send is retried with exponential backoff and jitter; after
@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from storage.events import to_event
 from storage.models import Delivery, Event, MeasureRow, Message, Site, Subscription, Version
 from storage.subscriptions import filters_of
+from vahti.config import Mode
 from vahti.events import ChangeEvent
 from vahti.messages import Outgoing
 from vahti.record import Measure
@@ -113,7 +114,7 @@ def _outgoing(session: Session, sub: Subscription, msg: Message) -> Outgoing:
         .join(MeasureRow, MeasureRow.id == Event.measure_id).join(Site, Site.id == MeasureRow.site_id)
         .where(Delivery.message_id == msg.id).order_by(Event.observed_at, Event.id)).all()
     return Outgoing(message_id=msg.id, idempotency_key=msg.idempotency_key, subscription=sub.name,
-                    channel=sub.channel, target=sub.target, mode=sub.mode, secret_env=sub.secret_env,
+                    channel=sub.channel, target=sub.target, mode=cast(Mode, sub.mode), secret_env=sub.secret_env,
                     events=tuple(to_event(e, m, s) for e, m, s in rows),
                     attempt=msg.attempts + 1)
 

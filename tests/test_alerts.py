@@ -33,7 +33,8 @@ from storage.models import Message
 from storage.store import FetchInfo, Store
 from vahti.config import AlertsConfig, SubscriptionConfig
 from vahti.app.ingest import ingest
-from vahti.samples.pages import app_router_page, spec_91
+from vahti.samples.pages import app_router_page
+from vahti.samples.spec import spec_91
 from vahti.samples.site import sample_site
 
 SITE = "https://ilmastovahti.hel.fi"

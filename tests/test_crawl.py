@@ -217,7 +217,8 @@ def test_crawl_cli_summary_and_exit_code(server: SiteServer, tmp_path: Path) -> 
 
 
 def test_list_page_and_language_variants(server: SiteServer, store: Store) -> None:
-    from vahti.samples.pages import app_router_page, spec_91
+    from vahti.samples.pages import app_router_page
+    from vahti.samples.spec import spec_91
 
     del server.site.pages["/sitemap.xml"]
     server.site.set("/actions", '<html><body><main id="main"><a href="/actions/1">1</a> <a href="/actions/2">2</a>'

@@ -17,7 +17,8 @@ from diffs.compare import diff
 from vahti.events import KINDS, OPPOSITE
 from scraper import parse
 from vahti.record import Measure, ParseResult
-from vahti.samples.pages import app_router_page, classic_page, spec_91, task
+from vahti.samples.pages import app_router_page, classic_page
+from vahti.samples.spec import spec_91, task
 
 URL = "https://ilmastovahti.hel.fi/actions/91"
 Spec = dict[str, Any]

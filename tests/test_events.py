@@ -15,7 +15,8 @@ from storage.models import Event
 from vahti.app.reparse import reparse
 from storage.store import FetchInfo, Store
 from vahti.app.ingest import Ingested, ingest
-from vahti.samples.pages import classic_page, spec_91
+from vahti.samples.pages import classic_page
+from vahti.samples.spec import spec_91
 
 SITE = "https://ilmastovahti.hel.fi"
 URL = SITE + "/actions/91"

@@ -110,7 +110,8 @@ def test_language_from_the_page_not_the_url() -> None:
 
 @pytest.mark.parametrize("ident", ["404", "500", "503"])
 def test_actions_numbered_like_http_errors_are_measures(ident: str) -> None:
-    from vahti.samples.pages import app_router_page, classic_page, spec_91
+    from vahti.samples.pages import app_router_page, classic_page
+    from vahti.samples.spec import spec_91
 
     spec = spec_91("fi")
     spec.update(identifier=ident, previous=None, next=None)

@@ -1,7 +1,7 @@
 """``vahti.toml``: the database and the sites to watch (see ``docs/configuration.md``).
 
->>> parse_interval("90s"), parse_interval("15m"), parse_interval("6h"), parse_interval("1d")
-(datetime.timedelta(seconds=90), datetime.timedelta(seconds=900), datetime.timedelta(seconds=21600), datetime.timedelta(days=1))
+>>> [parse_interval(x).total_seconds() for x in ("90s", "15m", "6h", "1d")]
+[90.0, 900.0, 21600.0, 86400.0]
 >>> site = SiteConfig.from_dict({"url": "https://ilmastovahti.hel.fi/", "languages": ["fi", "sv"]})
 >>> site.url, site.rate, site.user_agent.startswith("vahti/")
 ('https://ilmastovahti.hel.fi', 1.0, True)
@@ -17,7 +17,7 @@ import stat
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from vahti import __version__
@@ -187,8 +187,10 @@ class AlertsConfig:
         return f"AlertsConfig(smtp_host={self.smtp_host!r}, smtp_port={self.smtp_port}, smtp_user={self.smtp_user!r})"
 
 
-CHANNELS = ("email", "webhook", "atom")
-MODES = ("immediate", "daily")
+ChannelName = Literal["email", "webhook", "atom"]
+Mode = Literal["immediate", "daily"]
+CHANNELS: tuple[ChannelName, ...] = get_args(ChannelName)
+MODES: tuple[Mode, ...] = get_args(Mode)
 
 
 JOBS_TABLE = "apscheduler_jobs"  # the daemon's job store, a table in vahti's own database
@@ -262,9 +264,9 @@ class SubscriptionConfig:
     """Who gets which events, how and when."""
 
     name: str
-    channel: str
+    channel: ChannelName
     target: str
-    mode: str = "immediate"
+    mode: Mode = "immediate"
     digest_hour: int = 7  # UTC hour of the daily digest
     filters: Filters = Filters()
     secret_env: str | None = None  # webhook: environment variable holding the HMAC secret

@@ -29,6 +29,27 @@ OPPOSITE = {
 }
 
 
+# A change that undoes one made within the last FLAP_VERSIONS versions and FLAP_WINDOW is a flap.
+FLAP_WINDOW = dt.timedelta(hours=48)
+FLAP_VERSIONS = 3
+
+# What each flag means, in the few words every renderer (terminal, e-mail, Atom) shows.
+FLAG_NOTES: dict[str, str] = {
+    "touched_only": "nothing else changed",
+    "silent_edit": "silent edit: “updated” date not moved",
+    "flap": f"flap: undone within {FLAP_WINDOW.total_seconds() / 3600:.0f} h",
+}
+
+
+def flag_notes(flags: tuple[str, ...]) -> list[str]:
+    """The notes of an event's flags, in the order of ``FLAG_NOTES``.
+
+    >>> flag_notes(("flap", "touched_only"))
+    ['nothing else changed', 'flap: undone within 48 h']
+    """
+    return [note for flag, note in FLAG_NOTES.items() if flag in flags]
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """One change between two records (no site, time or versions yet: the differ is pure)."""

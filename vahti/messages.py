@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from vahti.config import Mode
 from vahti.events import ChangeEvent
 
 
@@ -19,9 +20,9 @@ class Outgoing:
     message_id: int
     idempotency_key: str
     subscription: str
-    channel: str
+    channel: str  # a ChannelName, or one this vahti does not know (the round skips it, saying so)
     target: str
-    mode: str
+    mode: Mode
     secret_env: str | None
     events: tuple[ChangeEvent, ...]
     attempt: int

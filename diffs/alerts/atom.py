@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from vahti.events import ChangeEvent
+from vahti.events import ChangeEvent, flag_notes
 from diffs.alerts.mail import site_label
 from vahti import __version__
 
@@ -57,12 +57,7 @@ def feed_xml(events: list[ChangeEvent], *, title: str, feed_id: str, names: dict
             ET.SubElement(entry, f"{{{NS}}}link", {"rel": "alternate", "type": "text/html", "href": e.url})
         ET.SubElement(entry, f"{{{NS}}}category", {"term": e.kind})
         lines = [e.summary]
-        if "touched_only" in e.flags:
-            lines.append("Nothing else changed.")
-        if "silent_edit" in e.flags:
-            lines.append("The page's “updated” date did not move.")
-        if "flap" in e.flags:
-            lines.append("Flap: this undoes (or was undone by) a change within 48 hours.")
+        lines += [f"{note[0].upper()}{note[1:]}." for note in flag_notes(e.flags)]
         if e.to_version is not None:
             lines.append(f"Version {e.from_version} → {e.to_version}.")
         ET.SubElement(entry, f"{{{NS}}}content", {"type": "text"}).text = "\n".join(lines)

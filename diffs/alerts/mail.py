@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
-from vahti.events import ChangeEvent
+from vahti.events import ChangeEvent, flag_notes
 from diffs.render import event_lines
 
 PHRASES = {
@@ -110,13 +110,7 @@ def _html(events: list[ChangeEvent], names: dict[str, str], footer: str) -> str:
         parts.append(f'<h2 style="font-size:18px;margin:16px 0 6px"><a href="{e_(url)}" style="color:#00662e">'
                      f'{e_(site_label(site, names))} {e_(measure)}</a></h2><ul style="padding-left:18px;margin:0">')
         for ev in group:
-            note = ""
-            if "touched_only" in ev.flags:
-                note = ' <span style="color:#666">(nothing else changed)</span>'
-            elif "silent_edit" in ev.flags:
-                note = ' <span style="color:#666">(“updated” date not moved)</span>'
-            elif "flap" in ev.flags:
-                note = ' <span style="color:#666">(flap: undone within 48 h)</span>'
+            note = "".join(f' <span style="color:#666">({e_(n)})</span>' for n in flag_notes(ev.flags))
             when = ev.observed_at.strftime("%Y-%m-%d %H:%M UTC")
             parts.append(f'<li style="margin:4px 0">{e_(ev.summary)}{note}'
                          f'<br><span style="color:#666;font-size:13px">{e_(when)}</span></li>')

@@ -15,22 +15,26 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import Literal
 
-from scraper.discover import discover, variants
+from scraper.discover import Source, discover, variants
 from scraper.fetch import Fetcher, HttpFetcher, Response
 from scraper.page import Fetched, fetch_page
 from scraper.robots import site_robots
 from storage import queries
-from storage.store import FetchInfo, Store, Stored
+from storage.store import FetchInfo, Lifecycle, Outcome, Store, Stored
 from vahti.app.ingest import ingest
 from vahti.clock import utcnow
 from vahti.config import SiteConfig
 from vahti.events import ChangeEvent
-from vahti.record import ParseResult
+from vahti.record import ParseResult, Verdict
 
 log = logging.getLogger("vahti.crawl")
 
 Progress = Callable[["PageState"], None]
+
+
+PageOutcome = Outcome | Literal["pending", "disallowed"]
 
 
 @dataclass
@@ -38,14 +42,14 @@ class PageState:
     """What happened to one URL in this crawl."""
 
     url: str
-    source: str  # how it was found: sitemap, list, chain, known, probe
-    outcome: str = "pending"
+    source: Source
+    outcome: PageOutcome = "pending"
     status: int | None = None
     error: str | None = None
     attempts: int = 0
     version: int | None = None
-    lifecycle: str | None = None
-    verdict: str | None = None
+    lifecycle: Lifecycle | None = None
+    verdict: Verdict | None = None
     events: list[ChangeEvent] = field(default_factory=list)
 
 
@@ -58,7 +62,7 @@ class CrawlSummary:
     discovery: list[str] = field(default_factory=list)  # notes on how discovery went
     robots: str = ""
 
-    def count(self, outcome: str) -> int:
+    def count(self, outcome: PageOutcome) -> int:
         return sum(p.outcome == outcome for p in self.pages)
 
     @property
@@ -141,7 +145,8 @@ class Crawler:
                         if progress:
                             progress(state)
                         continue
-                    running[pool.submit(fetch_page, self.fetcher, url, *self._validators.get(url, (None, None)))] = state
+                    etag, modified = self._validators.get(url, (None, None))
+                    running[pool.submit(fetch_page, self.fetcher, url, etag, modified)] = state
                 if not running:
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)

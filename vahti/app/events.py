@@ -28,11 +28,9 @@ from diffs.compare import diff
 from storage.models import Event, MeasureRow, Site, Version
 from storage.events import dumps, loads
 from storage.store import Stored
-from vahti.events import OPPOSITE, Change
+from vahti.events import FLAP_VERSIONS, FLAP_WINDOW, OPPOSITE, Change
 from vahti.record import Measure, ParseResult
 
-FLAP_WINDOW = dt.timedelta(hours=48)
-FLAP_VERSIONS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +67,8 @@ def record_events(session: Session, stored: Stored, result: ParseResult | None, 
         stored.outcome == "new_version" and verdict == "degraded")
     healthy = stored.outcome in ("unchanged", "not_modified") or (
         stored.outcome == "new_version" and verdict == "ok")
-    if unhealthy and measure.degraded_since is None and (stored.version is not None or stored.outcome != "not_a_measure"):
+    starts = stored.version is not None or stored.outcome != "not_a_measure"  # a measure we know went bad
+    if unhealthy and measure.degraded_since is None and starts:
         measure.degraded_since = at
         reasons = list(result.meta.reasons) if result is not None else []
         out += _add(session, ctx, Change("parse.degraded", measure.identifier, None, reasons,

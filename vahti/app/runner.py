@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from vahti.app.crawl import Crawler, CrawlSummary, PageState
 from storage.locks import DEFAULT_TTL, acquire, release, renew, whoami
@@ -26,10 +27,14 @@ log = logging.getLogger("vahti.crawl")
 RENEW_EVERY = 30.0  # seconds between lease renewals during a crawl
 
 
+# How a crawl ended (also the crawls.status column); "running" while it runs.
+CrawlStatus = Literal["running", "ok", "partial", "failed", "interrupted", "skipped"]
+
+
 @dataclass
 class SiteRun:
     site: str
-    status: str  # ok, partial, failed, interrupted, skipped
+    status: CrawlStatus
     summary: CrawlSummary | None = None
     error: str | None = None
     crawl_id: int | None = None

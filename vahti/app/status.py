@@ -96,7 +96,8 @@ def render(report: dict[str, Any], *, stale_days: int) -> str:
         if last is None:
             lines.append("  last crawl: never")
         else:
-            counts = ", ".join(f"{k} {last[k]}" for k in ("seen", "new_versions", "not_modified", "failed") if k in last)
+            keys = ("seen", "new_versions", "not_modified", "failed")
+            counts = ", ".join(f"{k} {last[k]}" for k in keys if k in last)
             lines.append(f"  last crawl: {last['started_at'][:19]} UTC, {last['status']}"
                          + (f" ({counts})" if counts else "") + (f" — {last['error']}" if last["error"] else ""))
         if s["running_since"]:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from vahti.samples.pages import app_router_page, spec_91, task
+from vahti.samples.pages import app_router_page
+from vahti.samples.spec import spec_91, task
 
 NAMES = [
     "Yhteistyö koulujen ja oppilaitosten kanssa", "Hiilineutraalit työmaat", "Aurinkosähkö kaupungin katoille",
@@ -27,7 +28,8 @@ NAMES = [
 
 def _spec(i: int, n: int, day: int) -> dict[str, Any] | None:
     s = spec_91("fi")
-    s.update(identifier=str(i), pk=str(1000 + i), name=NAMES[(i - 1) % len(NAMES)] + ("" if i <= len(NAMES) else f" {i}"),
+    name = NAMES[(i - 1) % len(NAMES)] + ("" if i <= len(NAMES) else f" {i}")
+    s.update(identifier=str(i), pk=str(1000 + i), name=name,
              previous=str(i - 1) if i > 1 else None, next=str(i + 1) if i < n else None,
              updated_day="2020-05-20", updated_at="2020-05-20T07:12:00+00:00")
     s["tasks"] = [dict(copy.deepcopy(t), id=f"{i}{t['id']}") for t in s["tasks"]]
