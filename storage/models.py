@@ -131,6 +131,11 @@ class Capture(Base):
     outcome: Mapped[str] = mapped_column(String(24))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     meta: Mapped[str | None] = mapped_column(Text)  # parse metadata JSON when not a clean ok
+    # A run: an unchanged (or 304) check extends the row that confirmed the same version the same
+    # way just before, so a year of hourly checks of an unchanged page is one row, not 8,760.
+    checks: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the run's last check (None: one)
+    longest_gap_s: Mapped[int | None] = mapped_column(Integer)  # the longest time between two of its checks
 
 
 class Version(Base):

@@ -96,7 +96,7 @@ def resolve_measure(session: Session, ref: str, *, site: str | None = None) -> M
 
 def history(session: Session, measure: MeasureRow) -> list[VersionInfo]:
     counts = dict(session.execute(
-        select(Capture.version_id, func.count()).where(Capture.measure_id == measure.id)
+        select(Capture.version_id, func.sum(Capture.checks)).where(Capture.measure_id == measure.id)
         .group_by(Capture.version_id)).all())
     out = []
     for v in session.scalars(select(Version).where(Version.measure_id == measure.id).order_by(Version.number)):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from sqlalchemy import Table, bindparam, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
@@ -150,10 +150,10 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         last_modified=fetch.last_modified, bytes=len(body) if body is not None else None,
         duration_ms=fetch.duration_ms, error=fetch.error, outcome="error",
     )
-    session.add(capture)
 
     def done(outcome: Outcome, version: Version | None = None, previous: int | None = None) -> Stored:
-        """Finish the capture; ``version`` is the version it created or confirmed."""
+        """Add the capture; ``version`` is the version it created or confirmed."""
+        session.add(capture)
         capture.outcome = outcome
         capture.version_id = version.id if version is not None else None
         session.flush()
@@ -209,6 +209,13 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     decision = decide(Latest(latest.number if latest else None, latest.record_hash if latest else None, has_ok),
                       verdict, digest)
     if decision == "unchanged":
+        assert latest is not None
+        run = extend_run(session.connection(), measure.id, latest.id, "unchanged", fetch)
+        if run is not None:
+            latest.last_seen_at = max(latest.last_seen_at, fetch.requested_at)
+            latest.last_capture_id = run
+            return Stored("unchanged", run, measure.id, latest.number, None, lifecycle,
+                          degraded=measure.degraded_since is not None)
         return done("unchanged", latest)
     if body is not None:
         capture.blob_id = put_blob(session, body, measure.id)
@@ -230,13 +237,15 @@ def _store_not_modified(session: Session, url: str, fetch: FetchInfo) -> Stored:
     at = fetch.requested_at
     m = conn.execute(_NM_MEASURE, {"url": url}).first()
     v = conn.execute(_NM_LATEST, {"measure_id": m.id}).first() if m is not None else None
-    inserted = conn.execute(_NM_CAPTURE, {
-        "measure_id": m.id if m is not None else None, "url": None if m is not None else url, "requested_at": at,
-        "http_status": fetch.http_status, "etag": fetch.etag, "last_modified": fetch.last_modified,
-        "duration_ms": fetch.duration_ms, "outcome": "not_modified", "version_id": v.id if v is not None else None,
-    }).inserted_primary_key
-    assert inserted is not None
-    capture_id: int = inserted[0]
+    capture_id = extend_run(conn, m.id, v.id, "not_modified", fetch) if m is not None and v is not None else None
+    if capture_id is None:
+        inserted = conn.execute(_NM_CAPTURE, {
+            "measure_id": m.id if m is not None else None, "url": None if m is not None else url, "requested_at": at,
+            "http_status": fetch.http_status, "etag": fetch.etag, "last_modified": fetch.last_modified,
+            "duration_ms": fetch.duration_ms, "outcome": "not_modified", "version_id": v.id if v is not None else None,
+        }).inserted_primary_key
+        assert inserted is not None
+        capture_id = int(inserted[0])
     if m is None:
         return Stored("not_modified", capture_id, None, None, None, None)
     if v is not None:
@@ -253,6 +262,35 @@ _NM_MEASURE = select(_measures.c.id, _measures.c.last_seen_at, _measures.c.remov
 _NM_LATEST = (select(_versions.c.id, _versions.c.number, _versions.c.last_seen_at)
               .where(_versions.c.measure_id == bindparam("measure_id")).order_by(_versions.c.number.desc()).limit(1))
 _NM_CAPTURE = _captures.insert()
+_RUN_LAST = (select(_captures.c.id, _captures.c.outcome, _captures.c.version_id, _captures.c.error,
+                    _captures.c.requested_at, _captures.c.last_checked_at, _captures.c.longest_gap_s)
+             .where(_captures.c.measure_id == bindparam("measure_id"))
+             .order_by(_captures.c.requested_at.desc(), _captures.c.id.desc()).limit(1))
+_RUN_EXTEND = _captures.update().where(_captures.c.id == bindparam("id_")).values(
+    checks=_captures.c.checks + 1, last_checked_at=bindparam("at"), longest_gap_s=bindparam("gap"),
+    http_status=bindparam("http_status"), etag=bindparam("etag"), last_modified=bindparam("last_modified"),
+    duration_ms=bindparam("duration_ms"))
+
+
+def extend_run(conn: Connection, measure_id: int, version_id: int, outcome: Outcome, fetch: FetchInfo) -> int | None:
+    """Count a check that confirmed ``version_id`` (``outcome``: unchanged or not_modified) into the
+    measure's run, when its newest capture is a run of the same kind for the same version; its id, else None.
+
+    Anything else in between (an error, a 404, another version, an import of an older page) closed
+    the run, so a run is exact evidence: every check from its first to its last saw this version.
+    """
+    run = conn.execute(_RUN_LAST, {"measure_id": measure_id}).first()
+    if run is None or run.outcome != outcome or run.version_id != version_id or run.error is not None:
+        return None
+    last = run.last_checked_at or run.requested_at
+    at = fetch.requested_at
+    if at < last:
+        return None  # an older check arriving late stands on its own
+    gap = max(run.longest_gap_s or 0, int((at - last).total_seconds()))
+    conn.execute(_RUN_EXTEND, {"id_": run.id, "at": at, "gap": gap, "http_status": fetch.http_status,
+                               "etag": fetch.etag, "last_modified": fetch.last_modified,
+                               "duration_ms": fetch.duration_ms})
+    return int(run.id)
 _NM_VERSION = _versions.update().where(_versions.c.id == bindparam("id_"))
 _NM_SEEN = _measures.update().where(_measures.c.id == bindparam("id_")).values(
     last_seen_at=bindparam("last_seen_at"), missing_checks=0, removed_at=None)

@@ -346,3 +346,32 @@ def test_a_304_for_an_unknown_url_is_a_capture_of_the_url(store: Store) -> None:
         capture = s.get(Capture, nm.capture_id)
         assert capture is not None and (capture.url, capture.measure_id, capture.outcome) == (
             other, None, "not_modified")
+
+
+def test_unchanged_checks_extend_one_run_and_anything_else_closes_it(store: Store) -> None:
+    """A year of unchanged checks is one row; a failed check in between starts a new run."""
+    body, result = page()
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(0), 200, etag='"a"'), result=result, body=body)
+    for hour in [*range(1, 10), *range(13, 25)]:  # a day of hourly 304s, three missed
+        at = day(1) + dt.timedelta(hours=hour)
+        out = store_page(store, site=SITE, url=URL, fetch=FetchInfo(at, 304, etag='"a"', not_modified=True))
+        assert out.outcome == "not_modified" and out.version == 1
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(3), error="ConnectTimeout"))
+    after = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(4), 304, etag='"b"', not_modified=True))
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(5), 200, etag='"c"'), result=result, body=body)
+    store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(6), 200, etag='"c"'), result=result, body=body)
+    with store.reading() as s:
+        rows = s.execute(select(Capture.id, Capture.outcome, Capture.checks, Capture.requested_at, Capture.last_checked_at,
+                                Capture.longest_gap_s).order_by(Capture.requested_at)).all()
+        assert [(r.outcome, r.checks) for r in rows] == [
+            ("new_version", 1), ("not_modified", 21), ("error", 1), ("not_modified", 1), ("unchanged", 2)]
+        run = rows[1]
+        assert run.requested_at == day(1) + dt.timedelta(hours=1)
+        assert run.last_checked_at == day(1) + dt.timedelta(hours=24)
+        assert run.longest_gap_s == 4 * 3600  # 09:00 → 13:00
+        v = s.scalar(select(Version))
+        assert after.capture_id == rows[3].id
+        assert v.last_seen_at == day(6) and v.last_capture_id == rows[4].id
+        history = queries.history(s, queries.resolve_measure(s, "91"))
+        assert history[0].captures == 1 + 21 + 1 + 2  # every check that saw version 1
+        assert queries.validators(s, SITE)[URL] == ('"c"', None)  # the run keeps the newest validators
