@@ -231,7 +231,6 @@ def changes_cmd(since: str | None, kinds: tuple[str, ...], site: str | None, mea
     With --json, JSON Lines: one event object per line (the contract's event
     shape, plus "url", "id" and any of "touched_only", "silent_edit", "flap").
     """
-    from storage.events import to_event
     from vahti.config import kind_matches
     from vahti.events import KINDS
     from diffs.render import event_lines
@@ -243,9 +242,8 @@ def changes_cmd(since: str | None, kinds: tuple[str, ...], site: str | None, mea
     store = _store(db)
     with store.reading() as session:
         row = queries.resolve_measure(session, measure, site=site) if measure else None
-        found = queries.events(session, since=queries.parse_moment(since) if since else None, kinds=kinds,
+        events = queries.events(session, since=queries.parse_moment(since) if since else None, kinds=kinds,
                                site=site, measure=row, limit=limit)
-        events = [to_event(e, m, s) for e, m, s in found]
     if as_json:
         for event in events:
             click.echo(dump_json(event.to_dict()))
@@ -556,14 +554,12 @@ def feed_cmd(site: str | None, measure: str | None, kinds: tuple[str, ...], limi
     from pathlib import Path
 
     from diffs.alerts.atom import feed_xml, write_atomically
-    from storage.events import to_event
     from storage import queries
 
     store = _store(db)
     with store.reading() as session:
         row = queries.resolve_measure(session, measure, site=site) if measure else None
-        found = queries.events(session, kinds=kinds, site=site, measure=row)[-limit:]
-        events = [to_event(e, m, s) for e, m, s in found]
+        events = queries.events(session, kinds=kinds, site=site, measure=row, limit=limit, newest_first=True)[::-1]
     what = " ".join(x for x in (site or "", measure or "", " ".join(kinds)) if x) or "all changes"
     data = feed_xml(events, title=f"vahti: {what}", feed_id=f"tag:vahti.invalid,2019:feed:{what}")
     if out:

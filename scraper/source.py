@@ -1,7 +1,8 @@
 """Reading one page for ``vahti parse``: a local file or a single URL.
 
 A URL goes through the same polite fetcher as a crawl (User-Agent, timeouts,
-size cap, same-host redirects), with one retry.
+size cap, same-host redirects), with one retry. A file needs no HTTP client: the
+fetcher (and httpx) is imported only for a URL.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scraper.decode import MAX_BODY_BYTES
-from scraper.fetch import HttpFetcher, Request
 from vahti.config import DEFAULT_TIMEOUT, SiteConfig
 from vahti.errors import FetchError, HTTPStatusError, InputTooLarge
 
@@ -38,6 +38,8 @@ def read_source(source: str, *, timeout: float = DEFAULT_TIMEOUT) -> tuple[bytes
 
 
 def fetch_once(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> tuple[bytes, str]:
+    from scraper.fetch import HttpFetcher, Request
+
     parts = urlsplit(url)
     site = SiteConfig(url=f"{parts.scheme}://{parts.netloc}", timeout=timeout, retries=1, rate=100.0,
                       max_bytes=MAX_BODY_BYTES)

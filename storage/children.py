@@ -7,14 +7,13 @@ at the version where the item changed or went; a new row opens there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from storage.models import ContactState, TaskState
-from vahti.record import Contact, Measure, Task
+from vahti.record import Measure
 from vahti.text import fold
 
 
@@ -33,37 +32,36 @@ def keys(items: list[tuple[str | None, str]]) -> list[str]:
     return out
 
 
-def _task_values(t: Task) -> dict[str, Any]:
-    return {"task_id": t.id, "name": t.name, "state": t.state, "due_date": t.due_date,
-            "completed_date": t.completed_date, "due_period": t.due_period, "comment": t.comment}
-
-
-def _contact_values(c: Contact) -> dict[str, Any]:
-    return {"contact_id": c.id, "name": c.name, "title": c.title, "organization": c.organization,
-            "is_primary": c.primary}
+_TASK_COLUMNS = ("task_id", "name", "state", "due_date", "completed_date", "due_period", "comment")
+_CONTACT_COLUMNS = ("contact_id", "name", "title", "organization", "is_primary")
 
 
 def index_children(session: Session, measure_id: int, number: int, record: Measure) -> None:
     """Close the task/contact states that changed or went at version ``number``, open the new ones."""
-    _index(session, TaskState, "task_key", measure_id, number,
-           [(t.id, t.name) for t in record.tasks], [_task_values(t) for t in record.tasks])
-    _index(session, ContactState, "contact_key", measure_id, number,
-           [(c.id, c.name) for c in record.contacts], [_contact_values(c) for c in record.contacts])
+    _index(session, TaskState, "task_key", _TASK_COLUMNS, measure_id, number,
+           [(t.id, t.name) for t in record.tasks],
+           [(t.id, t.name, t.state, t.due_date, t.completed_date, t.due_period, t.comment) for t in record.tasks])
+    _index(session, ContactState, "contact_key", _CONTACT_COLUMNS, measure_id, number,
+           [(c.id, c.name) for c in record.contacts],
+           [(c.id, c.name, c.title, c.organization, c.primary) for c in record.contacts])
 
 
-def _index(session: Session, model: type[TaskState] | type[ContactState], key_column: str, measure_id: int,
-           number: int, idents: list[tuple[str | None, str]], values: Sequence[dict[str, Any]]) -> None:
+def _index(session: Session, model: type[TaskState] | type[ContactState], key_column: str, columns: tuple[str, ...],
+           measure_id: int, number: int, idents: list[tuple[str | None, str]], values: list[tuple[Any, ...]]) -> None:
+    """In plain statements: one read of the open rows, one update closing the changed or gone, one insert."""
+    table = cast(Table, model.__table__)
+    conn = session.connection()
     wanted = dict(zip(keys(idents), values))
-    open_rows: dict[str, Any] = {getattr(row, key_column): row for row in session.scalars(
-        select(model).where(model.measure_id == measure_id, model.valid_until.is_(None)))}
-    for key, row in open_rows.items():
-        now = wanted.get(key)
-        if now is None or any(getattr(row, col) != value for col, value in now.items()):
-            row.valid_until = number
-    for key, now in wanted.items():
-        current = open_rows.get(key)
-        if current is None or current.valid_until == number:
-            session.add(model(measure_id=measure_id, valid_from=number, **{key_column: key}, **now))
+    open_rows = {row[1]: (row[0], tuple(row[2:])) for row in conn.execute(
+        select(table.c.id, table.c[key_column], *(table.c[c] for c in columns))
+        .where(table.c.measure_id == measure_id, table.c.valid_until.is_(None)))}
+    closing = {row_id for key, (row_id, now) in open_rows.items() if wanted.get(key) != now}
+    if closing:
+        conn.execute(table.update().where(table.c.id.in_(closing)).values(valid_until=number))
+    new = [{"measure_id": measure_id, "valid_from": number, key_column: key, **dict(zip(columns, now))}
+           for key, now in wanted.items() if key not in open_rows or open_rows[key][0] in closing]
+    if new:
+        conn.execute(table.insert(), new)
 
 
 def clear_children(session: Session, measure_id: int) -> None:

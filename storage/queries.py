@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from vahti.urls import canonical_site, canonical_url, split_action_path
 from storage.models import Capture, Event, MeasureRow, Site, Version
+from storage.events import loads
 from vahti.config import kind_patterns
+from vahti.events import ChangeEvent
 from vahti.errors import ConfigError
 from vahti.record import Measure
 
@@ -141,14 +143,18 @@ def record(v: Version) -> Measure:
     return Measure.from_json(v.record)
 
 
-def events(session: Session, *, since: dt.datetime | None = None, kinds: tuple[str, ...] = (),
-           site: str | None = None, measure: MeasureRow | None = None, limit: int | None = None,
-           ) -> list[tuple[Event, MeasureRow, Site]]:
-    """Stored change events, oldest first, filtered."""
-    query = (select(Event, MeasureRow, Site).join(MeasureRow, MeasureRow.id == Event.measure_id)
-             .join(Site, Site.id == MeasureRow.site_id))
+def events(session: Session, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
+           kinds: tuple[str, ...] = (), site: str | None = None, measure: MeasureRow | None = None,
+           limit: int | None = None, newest_first: bool = False) -> list[ChangeEvent]:
+    """Stored change events, oldest first (or newest first), filtered; read as plain rows."""
+    query = (select(Event.id, Event.kind, Event.subject, Event.before, Event.after, Event.summary,
+                    Event.observed_at, Event.from_version, Event.to_version, Event.flags,
+                    MeasureRow.identifier, MeasureRow.url, Site.base_url)
+             .join(MeasureRow, MeasureRow.id == Event.measure_id).join(Site, Site.id == MeasureRow.site_id))
     if since is not None:
         query = query.where(Event.observed_at >= since)
+    if until is not None:
+        query = query.where(Event.observed_at < until)
     if kinds:
         exact, prefixes = kind_patterns(kinds)
         query = query.where(or_(Event.kind.in_(exact), *[Event.kind.startswith(p) for p in prefixes]))
@@ -156,10 +162,15 @@ def events(session: Session, *, since: dt.datetime | None = None, kinds: tuple[s
         query = query.where(Site.base_url == canonical_site(site))
     if measure is not None:
         query = query.where(Event.measure_id == measure.id)
-    query = query.order_by(Event.observed_at, Event.id)
+    order = (Event.observed_at.desc(), Event.id.desc()) if newest_first else (Event.observed_at, Event.id)
+    query = query.order_by(*order)
     if limit:
         query = query.limit(limit)
-    return [(e, m, s) for e, m, s in session.execute(query).all()]
+    return [ChangeEvent(site=r.base_url, measure=r.identifier, kind=r.kind, subject=r.subject,
+                        before=loads(r.before), after=loads(r.after), summary=r.summary, observed_at=r.observed_at,
+                        from_version=r.from_version, to_version=r.to_version, url=r.url,
+                        flags=tuple(r.flags.split()), id=r.id)
+            for r in session.execute(query)]
 
 
 def site_measure_urls(session: Session, site: str) -> list[str]:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.children import clear_children, index_children
@@ -54,36 +55,44 @@ class _New:
     number: int
     result: ParseResult
     digest: str
-    first_capture: Capture
-    last_capture: Capture
+    first_capture: Any  # a captures row: id, requested_at, outcome, blob_id
+    last_capture: Any
 
 
 def rebuild_measure(session: Session, measure_id: int, since: dt.datetime | None, report: ReparseReport,
                     parse: Callable[[bytes, str], ParseResult]) -> MeasureReparse:
-    """Re-derive the versions of one measure first seen at or after ``since`` (all with None)."""
-    measure = session.get(MeasureRow, measure_id)
-    assert measure is not None
-    old = list(session.scalars(select(Version).where(Version.measure_id == measure_id).order_by(Version.number)))
+    """Re-derive the versions of one measure first seen at or after ``since`` (all with None).
+
+    Reads plain rows (Core), one per capture run, and each kept body once; writes only
+    when the versions come out different.
+    """
+    conn = session.connection()
+    url = conn.execute(select(MeasureRow.url).where(MeasureRow.id == measure_id)).scalar_one()
+    old = conn.execute(select(Version.id, Version.number, Version.record_hash, Version.verdict,
+                              Version.first_seen_at).where(Version.measure_id == measure_id)
+                       .order_by(Version.number)).all()
     kept = [v for v in old if since is not None and v.first_seen_at < since]
-    captures = list(session.scalars(
-        select(Capture).where(Capture.measure_id == measure_id).order_by(Capture.requested_at, Capture.id)))
+    query = (select(Capture.id, Capture.requested_at, Capture.outcome, Capture.blob_id,
+                    func.coalesce(Capture.last_checked_at, Capture.requested_at).label("last_at"))
+             .where(Capture.measure_id == measure_id).order_by(Capture.requested_at, Capture.id))
     if since is not None:
-        captures = [c for c in captures if c.requested_at >= since]
+        query = query.where(Capture.requested_at >= since)
+    captures = conn.execute(query).all()
 
     current_hash = kept[-1].record_hash if kept else None
     current_ok = any(v.verdict == "ok" for v in kept)
     number = kept[-1].number if kept else 0
     new: list[_New] = []
-    assignments: list[tuple[Capture, str, _New | None, ParseResult | None]] = []
+    assignments: list[tuple[Any, str, _New | None, ParseResult | None]] = []
     for cap in captures:
         if cap.outcome == "error":
             continue
-        if cap.blob_id is None:  # confirmed the version standing then (304 or unchanged)
+        if cap.blob_id is None:  # confirmed the version standing then (304s or unchanged: a run)
             assignments.append((cap, cap.outcome, new[-1] if new else None, None))
             if new:
                 new[-1].last_capture = cap
             continue
-        result = parse(read_blob(session, cap.blob_id), measure.url)
+        result = parse(read_blob(session, cap.blob_id), url)
         report.bodies += 1
         digest = result.record.content_hash() if result.record is not None else None
         decision = decide(Latest(number or None, current_hash, current_ok), result.meta.verdict, digest)
@@ -106,25 +115,39 @@ def rebuild_measure(session: Session, measure_id: int, since: dt.datetime | None
     if changed:
         replaced = [v.id for v in old[len(kept):]]
         if replaced:
-            session.execute(update(Capture).where(Capture.version_id.in_(replaced)).values(version_id=None))
-            session.execute(delete(Version).where(Version.id.in_(replaced)))
-        rows: dict[int, Version] = {}
+            conn.execute(update(Capture).where(Capture.version_id.in_(replaced)).values(version_id=None))
+            conn.execute(delete(Version).where(Version.id.in_(replaced)))
+        rows: dict[int, int] = {}
         for n in new:
             rows[n.number] = write_version(
                 session, measure_id, n.number, n.result, n.digest, first_seen_at=n.first_capture.requested_at,
-                last_seen_at=n.last_capture.requested_at, first_capture_id=n.first_capture.id,
-                last_capture_id=n.last_capture.id, index=False)
-        session.flush()
+                last_seen_at=n.last_capture.last_at, first_capture_id=n.first_capture.id,
+                last_capture_id=n.last_capture.id, index=False).id
+        confirmed: list[dict[str, Any]] = []  # captures that kept no body: outcome and version only
+        parsed_rows: list[dict[str, Any]] = []  # captures whose body was parsed again: their verdict too
         for cap, outcome, target, parsed in assignments:
-            cap.outcome = outcome
-            cap.version_id = rows[target.number].id if target is not None else (
+            version_id = rows[target.number] if target is not None else (
                 kept[-1].id if kept and outcome in ("unchanged", "not_modified") else None)
-            if parsed is not None:
-                cap.verdict = parsed.meta.verdict
-                cap.meta = dump_json(parsed.meta.to_dict()) if (parsed.meta.verdict != "ok" or parsed.meta.warnings) \
-                    else None
+            values: dict[str, Any] = {"id_": cap.id, "outcome": outcome, "version_id": version_id}
+            if parsed is None:
+                confirmed.append(values)
+                continue
+            clean = parsed.meta.verdict == "ok" and not parsed.meta.warnings
+            parsed_rows.append(dict(values, verdict=parsed.meta.verdict,
+                                    meta=None if clean else dump_json(parsed.meta.to_dict())))
+        for statement, batch in ((_SET_CONFIRMED, confirmed), (_SET_PARSED, parsed_rows)):
+            if batch:
+                conn.execute(statement, batch)
         _rebuild_children(session, measure_id)
-    return MeasureReparse(measure.url, len(old), len(kept) + len(new), changed)
+    return MeasureReparse(url, len(old), len(kept) + len(new), changed)
+
+
+_captures = cast(Table, Capture.__table__)
+_SET_CONFIRMED = _captures.update().where(_captures.c.id == bindparam("id_")).values(
+    outcome=bindparam("outcome"), version_id=bindparam("version_id"))
+_SET_PARSED = _captures.update().where(_captures.c.id == bindparam("id_")).values(
+    outcome=bindparam("outcome"), version_id=bindparam("version_id"), verdict=bindparam("verdict"),
+    meta=bindparam("meta"))
 
 
 def _rebuild_children(session: Session, measure_id: int) -> None:

@@ -32,7 +32,7 @@ from storage import blobs
 from storage.engine import WRITE, make_engine
 from storage.migrate import ensure_current
 from storage.models import Blob, Capture, MeasureRow, Site, Version
-from storage.versioning import Latest, decide, write_version
+from storage.versioning import Latest, Written, decide, write_version
 from vahti.errors import ConfigError, StorageError
 from vahti.record import ParseResult, dump_json
 
@@ -143,7 +143,8 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         session.add(measure)
         session.flush()
         lifecycle = "added"
-    latest = _latest_version(session, measure.id) if measure is not None else None
+    # A measure made just now has no versions and no bodies to look up.
+    latest = _latest_version(session, measure.id) if measure is not None and lifecycle != "added" else None
     capture = Capture(
         measure_id=measure.id if measure is not None else None, url=None if measure is not None else url,
         requested_at=fetch.requested_at, http_status=fetch.http_status, etag=fetch.etag,
@@ -151,14 +152,14 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         duration_ms=fetch.duration_ms, error=fetch.error, outcome="error",
     )
 
-    def done(outcome: Outcome, version: Version | None = None, previous: int | None = None) -> Stored:
-        """Add the capture; ``version`` is the version it created or confirmed."""
+    def done(outcome: Outcome, version: Version | Written | None = None, previous: int | None = None) -> Stored:
+        """Add the capture; ``version`` is the version it created (``Written``) or confirmed."""
         session.add(capture)
         capture.outcome = outcome
         capture.version_id = version.id if version is not None else None
         session.flush()
-        if version is not None and outcome == "new_version":
-            version.first_capture_id = version.last_capture_id = capture.id
+        if isinstance(version, Written):
+            session.connection().execute(_SET_CAPTURES, {"id_": version.id, "capture_id": capture.id})
         elif version is not None:
             version.last_seen_at = max(version.last_seen_at, fetch.requested_at)
             version.last_capture_id = capture.id
@@ -218,7 +219,7 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
                           degraded=measure.degraded_since is not None)
         return done("unchanged", latest)
     if body is not None:
-        capture.blob_id = put_blob(session, body, measure.id)
+        capture.blob_id = put_blob(session, body, measure.id if lifecycle != "added" else None)
     if decision == "degraded_kept":
         return done("degraded_kept")
     version = write_version(session, measure.id, (latest.number if latest else 0) + 1, result, digest,
@@ -262,6 +263,9 @@ _NM_MEASURE = select(_measures.c.id, _measures.c.last_seen_at, _measures.c.remov
 _NM_LATEST = (select(_versions.c.id, _versions.c.number, _versions.c.last_seen_at)
               .where(_versions.c.measure_id == bindparam("measure_id")).order_by(_versions.c.number.desc()).limit(1))
 _NM_CAPTURE = _captures.insert()
+_BLOB_INSERT = cast(Table, Blob.__table__).insert()
+_SET_CAPTURES = _versions.update().where(_versions.c.id == bindparam("id_")).values(
+    first_capture_id=bindparam("capture_id"), last_capture_id=bindparam("capture_id"))
 _RUN_LAST = (select(_captures.c.id, _captures.c.outcome, _captures.c.version_id, _captures.c.error,
                     _captures.c.requested_at, _captures.c.last_checked_at, _captures.c.longest_gap_s)
              .where(_captures.c.measure_id == bindparam("measure_id"))
@@ -327,21 +331,22 @@ def _has_ok_version(session: Session, measure_id: int) -> bool:
 def put_blob(session: Session, body: bytes, measure_id: int | None) -> int:
     """Store a raw body once (by SHA-256); as a delta against the measure's last full body."""
     digest = blobs.sha256(body)
-    existing = session.scalar(select(Blob.id).where(Blob.sha256 == digest))
+    conn = session.connection()
+    existing = conn.execute(select(Blob.id).where(Blob.sha256 == digest)).scalar()
     if existing is not None:
-        return existing
+        return int(existing)
     base = _base_blob(session, measure_id) if measure_id is not None else None
-    row: Blob | None = None
+    row: dict[str, object] | None = None
     if base is not None:
         base_body = blobs.decompress(base.data, None)
         delta = blobs.compress(body, base=base_body)
         if len(delta) <= blobs.FULL_RATIO * len(base.data):
-            row = Blob(sha256=digest, size=len(body), codec="zstd-delta", base_id=base.id, data=delta)
+            row = {"codec": "zstd-delta", "base_id": base.id, "data": delta}
     if row is None:
-        row = Blob(sha256=digest, size=len(body), codec="zstd", data=blobs.compress(body))
-    session.add(row)
-    session.flush()
-    return row.id
+        row = {"codec": "zstd", "base_id": None, "data": blobs.compress(body)}
+    inserted = conn.execute(_BLOB_INSERT, {"sha256": digest, "size": len(body), **row}).inserted_primary_key
+    assert inserted is not None
+    return int(inserted[0])
 
 
 def _base_blob(session: Session, measure_id: int) -> Blob | None:

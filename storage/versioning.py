@@ -21,8 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from storage.children import index_children
@@ -56,21 +57,31 @@ def decide(latest: Latest, verdict: Verdict, digest: str | None) -> Decision:
     return "new_version"
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A version just written."""
+
+    id: int
+    number: int
+
+
+_INSERT = cast(Table, Version.__table__).insert()
+
+
 def write_version(session: Session, measure_id: int, number: int, result: ParseResult, digest: str, *,
                   first_seen_at: dt.datetime, last_seen_at: dt.datetime, first_capture_id: int | None = None,
-                  last_capture_id: int | None = None, index: bool = True) -> Version:
-    """Add version ``number`` of a measure (and, with ``index``, its task and contact states)."""
+                  last_capture_id: int | None = None, index: bool = True) -> Written:
+    """Add version ``number`` of a measure (and, with ``index``, its task and contact states), in plain statements."""
     record = result.record
     assert record is not None
-    version = Version(
-        measure_id=measure_id, number=number, record=record.to_json(), record_hash=digest,
-        verdict=result.meta.verdict, parser=result.meta.parser, generation=result.meta.generation,
-        extraction=result.meta.extraction, unobserved=json.dumps(list(result.meta.unobserved)),
-        first_seen_at=first_seen_at, last_seen_at=last_seen_at, first_capture_id=first_capture_id,
-        last_capture_id=last_capture_id,
-    )
-    session.add(version)
-    session.flush()
+    inserted = session.connection().execute(_INSERT, {
+        "measure_id": measure_id, "number": number, "record": record.to_json(), "record_hash": digest,
+        "verdict": result.meta.verdict, "parser": result.meta.parser, "generation": result.meta.generation,
+        "extraction": result.meta.extraction, "unobserved": json.dumps(list(result.meta.unobserved)),
+        "first_seen_at": first_seen_at, "last_seen_at": last_seen_at, "first_capture_id": first_capture_id,
+        "last_capture_id": last_capture_id,
+    }).inserted_primary_key
+    assert inserted is not None
     if index:
         index_children(session, measure_id, number, record)
-    return version
+    return Written(int(inserted[0]), number)

@@ -54,7 +54,9 @@ def record_events(session: Session, stored: Stored, result: ParseResult | None, 
     out: list[Event] = []
     verdict = result.meta.verdict if result is not None else None
     if stored.outcome == "new_version" and stored.previous is None:
-        name = _record(session, measure.id, stored.version).name if stored.version else measure.identifier
+        record = result.record if result is not None and result.record is not None else (
+            _record(session, measure.id, stored.version) if stored.version else None)
+        name = record.name if record is not None else measure.identifier
         out += _add(session, ctx, Change("measure.added", name, None, name, f"New measure: {name}",
                                          key="measure"), None, stored.version)
     if stored.lifecycle in ("removed", "restored"):
