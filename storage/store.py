@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, Engine
@@ -145,26 +145,27 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         lifecycle = "added"
     # A measure made just now has no versions and no bodies to look up.
     latest = _latest_version(session, measure.id) if measure is not None and lifecycle != "added" else None
-    capture = Capture(
-        measure_id=measure.id if measure is not None else None, url=None if measure is not None else url,
-        requested_at=fetch.requested_at, http_status=fetch.http_status, etag=fetch.etag,
-        last_modified=fetch.last_modified, bytes=len(body) if body is not None else None,
-        duration_ms=fetch.duration_ms, error=fetch.error, outcome="error",
-    )
+    capture: dict[str, Any] = {
+        "measure_id": measure.id if measure is not None else None, "url": None if measure is not None else url,
+        "requested_at": fetch.requested_at, "http_status": fetch.http_status, "etag": fetch.etag,
+        "last_modified": fetch.last_modified, "bytes": len(body) if body is not None else None,
+        "duration_ms": fetch.duration_ms, "error": fetch.error, "blob_id": None, "verdict": None, "meta": None,
+    }
 
     def done(outcome: Outcome, version: Version | Written | None = None, previous: int | None = None) -> Stored:
         """Add the capture; ``version`` is the version it created (``Written``) or confirmed."""
-        session.add(capture)
-        capture.outcome = outcome
-        capture.version_id = version.id if version is not None else None
-        session.flush()
+        session.flush()  # the measure's pending changes first (its row must exist for the foreign key)
+        inserted = session.connection().execute(_NM_CAPTURE, dict(
+            capture, outcome=outcome, version_id=version.id if version is not None else None)).inserted_primary_key
+        assert inserted is not None
+        capture_id = int(inserted[0])
         if isinstance(version, Written):
-            session.connection().execute(_SET_CAPTURES, {"id_": version.id, "capture_id": capture.id})
+            session.connection().execute(_SET_CAPTURES, {"id_": version.id, "capture_id": capture_id})
         elif version is not None:
             version.last_seen_at = max(version.last_seen_at, fetch.requested_at)
-            version.last_capture_id = capture.id
+            version.last_capture_id = capture_id
         current = version if version is not None else latest
-        return Stored(outcome, capture.id, measure.id if measure is not None else None,
+        return Stored(outcome, capture_id, measure.id if measure is not None else None,
                       current.number if current is not None else None, previous, lifecycle,
                       degraded=measure is not None and measure.degraded_since is not None)
 
@@ -172,9 +173,9 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         result is not None and record is None and any(r.startswith("not found") for r in result.meta.reasons))
     if missing:
         if body:
-            capture.blob_id = put_blob(session, body, measure.id if measure is not None else None)
+            capture["blob_id"] = put_blob(session, body, measure.id if measure is not None else None)
         if result is not None:
-            capture.verdict = result.meta.verdict
+            capture["verdict"] = result.meta.verdict
         if measure is not None:
             measure.missing_checks += 1
             if measure.missing_checks >= missing_after and measure.removed_at is None:
@@ -184,15 +185,15 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     if fetch.error is not None:
         return done("error")
     if result is None:
-        capture.error = "no parse result for a fetched body"
+        capture["error"] = "no parse result for a fetched body"
         return done("error")
 
-    capture.verdict = result.meta.verdict
+    capture["verdict"] = result.meta.verdict
     if result.meta.verdict != "ok" or result.meta.warnings:
-        capture.meta = dump_json(result.meta.to_dict())
+        capture["meta"] = dump_json(result.meta.to_dict())
     if record is None:  # not a measure page
         if body is not None:
-            capture.blob_id = put_blob(session, body, measure.id if measure is not None else None)
+            capture["blob_id"] = put_blob(session, body, measure.id if measure is not None else None)
         return done("not_a_measure")
 
     assert measure is not None
@@ -219,7 +220,7 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
                           degraded=measure.degraded_since is not None)
         return done("unchanged", latest)
     if body is not None:
-        capture.blob_id = put_blob(session, body, measure.id if lifecycle != "added" else None)
+        capture["blob_id"] = put_blob(session, body, measure.id if lifecycle != "added" else None)
     if decision == "degraded_kept":
         return done("degraded_kept")
     version = write_version(session, measure.id, (latest.number if latest else 0) + 1, result, digest,
