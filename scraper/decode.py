@@ -29,6 +29,15 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _LATIN1_LABELS = {"iso-8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "iso8859-1", "cp1252"}
 
 
+def utf8_declared(body: bytes) -> bool:
+    """No byte-order mark and no charset other than UTF-8 declared: the bytes should be UTF-8
+    (within the size cap; ``decode`` says what happens past it)."""
+    if len(body) > MAX_BODY_BYTES or body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    m = _META_CHARSET.search(body[:4096])
+    return m is None or m.group(1).decode("ascii", "replace").lower().replace("_", "-") in ("utf-8", "utf8")
+
+
 def decode(body: bytes | str, *, url: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding_used)``; raise ``InputTooLarge`` past the cap."""
     if isinstance(body, str):

@@ -22,13 +22,14 @@ _ERROR_TITLES = ("500", "502", "503", "504", "internal server error", "bad gatew
                  "service unavailable", "application error", "server error")
 
 
-def generation(tree: LexborHTMLParser, text: str, next_data: str | None = None) -> str:
+def generation(tree: LexborHTMLParser, text: str, next_data: str | None = None, *, flight: bool = False) -> str:
     """``classic`` | ``pages-router`` | ``app-router`` | ``unknown``.
 
     ``next_data`` is the ``__NEXT_DATA__`` script's text when the page has one
     (app-router pages never do); the Apollo reference style in it tells the front end.
     """
-    if next_data is None and ("self.__next_f" in text or tree.css_first('[data-testid="action-page"]') is not None):
+    if next_data is None and (flight or "self.__next_f" in text
+                              or tree.css_first('[data-testid="action-page"]') is not None):
         return "app-router"
     if next_data is not None:
         if '"__ref"' in next_data:
@@ -83,9 +84,11 @@ def soft_404(tree: LexborHTMLParser) -> bool:
     return any(attr(t, "data-dgst") in _SOFT_404 for t in tree.css("template[data-dgst]"))
 
 
-def soft_404_in_payload(text: str) -> bool:
+def soft_404_in_payload(page: str | bytes) -> bool:
     """The not-found marker anywhere in the document (the RSC payload carries it too)."""
-    return any(marker in text for marker in _SOFT_404)
+    if isinstance(page, bytes):
+        return any(marker.encode() in page for marker in _SOFT_404)
+    return any(marker in page for marker in _SOFT_404)
 
 
 def not_a_measure(tree: LexborHTMLParser) -> str | None:

@@ -17,9 +17,10 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper import apollo, detect, rsc
-from scraper.decode import decode, load_json
+from scraper.decode import decode, load_json, utf8_declared
 from scraper.from_dom import DomRead, dom_reader, measure_from_dom, what_json_needs
 from scraper.from_json import JsonRead, measure_from_action
+from scraper.scripts import Embedded
 from vahti.text import fold
 from vahti.urls import canonical_url
 from vahti.record import Measure, ParseMeta, ParseResult, Task
@@ -30,11 +31,22 @@ _LEADING_SPACE = re.compile(r"\s*")
 
 def parse(body: bytes | str, url: str) -> ParseResult:
     """Parse one page. Never raises for bad content; ``InputTooLarge`` past the cap."""
-    text, encoding = decode(body, url=url)
     url = canonical_url(url)
     warnings: list[str] = []
-    if encoding in ("cp1252", "utf-8-with-errors"):
-        warnings.append(f"body decoded as {encoding}")
+    # The big data scripts are cut out first; lexbor and every text check get only the markup.
+    # UTF-8 pages (nearly all) stay bytes: only the markup is decoded (which also checks it is
+    # UTF-8), the scripts go to the JSON decoder as they are.
+    page: Embedded[bytes] | Embedded[str]
+    split = _split_utf8(body)
+    if split is not None:
+        page, text = split
+        next_data = page.next_data.decode("utf-8", errors="replace") if page.next_data is not None else None
+    else:
+        whole, encoding = decode(body, url=url)
+        if encoding in ("cp1252", "utf-8-with-errors"):
+            warnings.append(f"body decoded as {encoding}")
+        page = Embedded.split(whole)
+        text, next_data = page.markup, page.next_data
 
     def refuse(reason: str, generation: str = "unknown") -> ParseResult:
         return ParseResult(None, ParseMeta(
@@ -48,11 +60,8 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     if "<" not in head or head.startswith(("{", "[", "%pdf")) or not any(
             t in head for t in ("<html", "<!doctype", "<head", "<body", "<div", "<meta", "<title")):
         return refuse("not an HTML document")
-    # lexbor parses UTF-8 bytes directly; hand it the original bytes when they are UTF-8.
-    tree = LexborHTMLParser(body if isinstance(body, bytes) and encoding == "utf-8" else text)
-    nd = tree.css_first("script#__NEXT_DATA__")
-    next_data = (nd.text() or "") if nd is not None else None
-    generation = detect.generation(tree, text, next_data)
+    tree = LexborHTMLParser(page.markup)
+    generation = detect.generation(tree, text, next_data, flight=page.has_flight)
     language, lang_tag, lang_warnings = detect.language(tree, url, next_data)
     warnings.extend(lang_warnings)
     reason = detect.not_a_measure(tree)
@@ -64,7 +73,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     # Embedded data first; it needs only a little of the DOM (a light read).
     reader = dom_reader(tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
     light = what_json_needs(reader)
-    jread = _from_embedded(tree, next_data, generation, url, language, light.identifier, warnings)
+    jread = _from_embedded(page, generation, url, language, light.identifier, warnings)
     dom = light if jread is not None else measure_from_dom(reader)
 
     record: Measure
@@ -86,7 +95,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     else:
         if generation == "classic" and tree.css_first("#__next") is not None and not _text_of(tree, "#__next"):
             return refuse("empty shell: server rendering produced no content", generation)
-        if detect.soft_404_in_payload(text):
+        if detect.soft_404_in_payload(body):
             # A page with its action's data is an action page; one without it that
             # carries the not-found marker (in the flight data, say) is a 404.
             return refuse("not found (soft 404 marker)", generation)
@@ -107,14 +116,26 @@ def _text_of(tree: LexborHTMLParser, selector: str) -> str:
     return (node.text(deep=True) or "").strip() if node is not None else ""
 
 
-def _from_embedded(tree: LexborHTMLParser, next_data: str | None, generation: str, url: str, language: str,
-                   identifier: str | None, warnings: list[str]) -> JsonRead | None:
+def _split_utf8(body: bytes | str) -> tuple[Embedded[bytes], str] | None:
+    """The page split as bytes and its markup as text, when it is UTF-8 (None: decode it whole)."""
+    if not isinstance(body, bytes) or not utf8_declared(body):
+        return None
+    page = Embedded.split(body)
+    try:
+        return page, page.markup.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _from_embedded(page: Embedded[bytes] | Embedded[str], generation: str, url: str, language: str,
+                   identifier: str | None,
+                   warnings: list[str]) -> JsonRead | None:
     action: dict[str, Any] | None = None
     plan: str | None = None
     task_format: str | None = None
-    if next_data is not None:
+    if page.next_data is not None:
         try:
-            data = load_json(next_data)
+            data = load_json(page.next_data)
         except ValueError:
             warnings.append("__NEXT_DATA__ is not valid JSON; read the page from the DOM")
             data = None
@@ -125,15 +146,18 @@ def _from_embedded(tree: LexborHTMLParser, next_data: str | None, generation: st
         elif data is not None:
             warnings.append("__NEXT_DATA__ holds no Apollo cache")
     elif generation == "app-router":
-        scripts = [t for t in (s.text() or "" for s in tree.css("script")) if "__next_f" in t]
-        stream, rsc_warnings = rsc.stream_from_scripts(scripts)
+        stream, rsc_warnings = rsc.stream_from_pushes(page.pushes)
         warnings.extend(rsc_warnings)
         if stream:
-            found, extra = rsc.find_action(rsc.parse_rows(stream), identifier)
+            try:
+                found, extra = rsc.find_action(rsc.parse_rows(stream), identifier)
+            except rsc.TooLarge as exc:
+                warnings.append(f"embedded data not read: {exc}; read the page from the DOM")
+                found, extra = None, {}
             action = found
-            page = extra.get("actionListPage") if isinstance(extra, dict) else None
-            if isinstance(page, dict) and isinstance(page.get("taskDateFormat"), str):
-                task_format = page["taskDateFormat"]
+            list_page = extra.get("actionListPage") if isinstance(extra, dict) else None
+            if isinstance(list_page, dict) and isinstance(list_page.get("taskDateFormat"), str):
+                task_format = list_page["taskDateFormat"]
             plan_obj = action.get("plan") if action else None
             if isinstance(plan_obj, dict) and isinstance(plan_obj.get("name"), str):
                 plan = plan_obj["name"]

@@ -4,139 +4,167 @@ The server streams the page's data as ``<script>self.__next_f.push([1,"…"])</s
 chunks. Joined, they form rows ``<hex id>:<payload>\\n`` where a payload is JSON,
 a module import (``I[…]``), or a text blob ``T<hex byte length>,<text>`` that
 other rows point at as ``"$<hex id>"``. The action the page shows is one JSON
-object with ``"__typename": "Action"``; this module finds it and inlines the
-``$`` references it holds.
+object with ``"__typename": "Action"``; this module finds it with its ``$``
+references inlined.
 
->>> rows = parse_rows('1:T5,hello2:{"a":"$1","b":"$$x"}\\n')
->>> inline(_load(rows["2"]), rows)
-{'a': 'hello', 'b': '$x'}
+Doing little: all chunks are decoded by one JSON call; rows are cut from the stream
+text without re-encoding it; a row is decoded only when it may hold the action, and
+references are inlined in the row's JSON *text* before that one decode (a regex and a
+join, not a walk over every value). Inlining is bounded in depth and in the bytes it
+may produce (``MAX_DEPTH``, ``MAX_INLINED``): a payload whose rows reference each other
+into an explosion stops there, and the page is read as degraded, saying why.
+
+>>> rows = parse_rows('1:T5,hello2:{"a":"$1","b":"$$x","c":"$undefined"}\\n')
+>>> inline_text(rows["2"], rows)
+'{"a":"hello","b":"$x","c":null}'
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from scraper.decode import load_json
 
-_PUSH_PREFIX = "self.__next_f.push("
-_ROW_ID = re.compile(rb"[0-9a-fA-F]{1,8}")
-_REF = re.compile(r"^\$([0-9a-fA-F]{1,8})$")
 MAX_DEPTH = 40
+MAX_INLINED = 8 * 1024 * 1024  # characters inlining may produce for one page
+
+# A row: "<id>:T<hex length>," (a text blob follows), "<id>:<JSON>" to the line's end, or a line
+# that is neither (module rows "<id>:I[…]", hints, anything unknown), skipped.
+_ROW = re.compile(r'\s*([0-9a-fA-F]{1,8}):(?:T([0-9a-fA-F]{1,8}),|([\[{"][^\n]*)\n?|[^\n]*\n?)|[^\n]*\n?')
+# A whole JSON string value "$…" (a reference, an escaped "$$…", "$undefined"): before ] , or },
+# and (checked in ``sub``) after [ , or :, so the same characters inside a string, where quotes are
+# escaped, never count. The pattern starts with its literal so the engine can skip ahead to it.
+_DOLLAR = re.compile(r'"\$((?:[^"\\]|\\.){0,200})"(?=[\],}])')
+_HEX_REF = re.compile(r"[0-9a-fA-F]{1,8}")
 
 
-def stream_from_scripts(scripts: list[str]) -> tuple[str, list[str]]:
-    """Join the ``push([1, "…"])`` chunks of the given script texts; also return warnings."""
-    parts: list[str] = []
-    warnings: list[str] = []
-    for text in scripts:
-        text = text.strip().rstrip(";").rstrip()
-        if not (text.startswith(_PUSH_PREFIX) and text.endswith(")")):
-            continue
-        try:
-            arr = load_json(text[len(_PUSH_PREFIX):-1])
-        except ValueError:
-            warnings.append("an RSC chunk is not valid JSON; skipped")
-            continue
-        if isinstance(arr, list) and len(arr) >= 2 and arr[0] == 1 and isinstance(arr[1], str):
-            parts.append(arr[1])
+class TooLarge(ValueError):
+    """Inlining the references would pass ``MAX_INLINED`` or ``MAX_DEPTH``."""
+
+
+class _Text(str):
+    """A ``T`` row: plain text that a reference inlines as a JSON string."""
+
+
+class Rows(dict[str, str]):
+    """Rows by id; ``actions`` names the JSON rows that hold a ``"__typename":"Action"`` (found by one
+    search of the stream, not one per row)."""
+
+    actions: list[str]
+
+
+def stream_from_pushes(args: list[str] | list[bytes]) -> tuple[str, list[str]]:
+    """The flight stream from the ``push(…)`` arguments (text, or UTF-8 bytes as the page holds
+    them); also warnings. One JSON decode for all of them."""
+    if not args:
+        return "", []
+    try:
+        if isinstance(args[0], bytes):
+            chunks = load_json(b"".join((b"[", b",".join(args), b"]")))
+        else:
+            chunks = load_json("".join(("[", ",".join(args), "]")))
+        warnings: list[str] = []
+    except ValueError:
+        chunks, warnings = [], []
+        for arg in args:
+            try:
+                chunks.append(load_json(arg))
+            except ValueError:
+                warnings.append("an RSC chunk is not valid JSON; skipped")
+    parts = [c[1] for c in chunks if isinstance(c, list) and len(c) >= 2 and c[0] == 1 and isinstance(c[1], str)]
     return "".join(parts), warnings
 
 
-class _Raw(bytes):
-    """A JSON row not decoded yet (most rows are never needed)."""
+def parse_rows(stream: str) -> Rows:
+    """Rows of a flight stream by id: JSON row texts (``str``) and text blobs (``_Text``). Never raises.
 
-
-def _load(value: Any) -> Any:
-    if isinstance(value, _Raw):
-        try:
-            return load_json(bytes(value))  # orjson takes plain bytes only
-        except ValueError:
-            return None
-    return value
-
-
-def parse_rows(stream: str) -> dict[str, Any]:
-    """Rows of a flight stream by id: JSON rows (decoded lazily) and text blobs. Never raises."""
-    data = stream.encode("utf-8", errors="replace")
-    rows: dict[str, Any] = {}
-    i, n = 0, len(data)
+    One regex match a row. A text blob's length is counted in UTF-8 bytes; only the blob
+    itself is encoded to count it.
+    """
+    rows = Rows()
+    rows.actions = []
+    hits, at = [], stream.find('"__typename":"Action"')
+    while at >= 0:
+        hits.append(at)
+        at = stream.find('"__typename":"Action"', at + 21)
+    hit = 0
+    i, n = 0, len(stream)
     while i < n:
-        colon = data.find(b":", i)
-        if colon < 0:
+        m = _ROW.match(stream, i)
+        if m is None:  # cannot happen (the last branch matches anything), but never loop for ever
             break
-        rid = data[i:colon].strip()
-        if not _ROW_ID.fullmatch(rid):
-            nl = data.find(b"\n", i)
-            if nl < 0:
-                break
-            i = nl + 1
+        rid, length, payload = m.group(1, 2, 3)
+        if length is not None:
+            start = m.end()
+            window = stream[start:start + int(length, 16)]  # at least `length` bytes once encoded
+            raw = window.encode("utf-8", errors="surrogatepass")
+            text = window if len(raw) == len(window) else raw[:int(length, 16)].decode("utf-8", errors="ignore")
+            rows[rid] = _Text(text)
+            i = start + len(text)
             continue
-        j = colon + 1
-        if data[j:j + 1] == b"T":
-            comma = data.find(b",", j)
-            try:
-                length = int(data[j + 1:comma], 16) if comma > j else -1
-            except ValueError:
-                length = -1
-            if length < 0:
-                i = j
-                continue
-            rows[rid.decode()] = data[comma + 1:comma + 1 + length].decode("utf-8", errors="replace")
-            i = comma + 1 + length
-            continue
-        nl = data.find(b"\n", j)
-        if nl < 0:
-            nl = n
-        payload = data[j:nl]
-        if payload[:1] in (b"[", b"{", b'"'):
-            rows[rid.decode()] = _Raw(payload)
-        i = nl + 1
+        if payload is not None:
+            rows[rid] = payload
+            while hit < len(hits) and hits[hit] < m.start(3):
+                hit += 1
+            if hit < len(hits) and hits[hit] < m.end(3):
+                rows.actions.append(rid)
+        i = max(m.end(), i + 1)
     return rows
 
 
-def inline(value: Any, rows: dict[str, Any], _depth: int = 0) -> Any:
-    """Replace ``"$<id>"`` references by the rows they name (bounded depth).
+def inline_text(row: str, rows: dict[str, str], budget: list[int] | None = None, depth: int = 0,
+                memo: dict[str, str] | None = None) -> str:
+    """The JSON text of ``row`` with every ``"$<id>"`` replaced by the row it names (itself inlined),
+    ``"$$x"`` unescaped to ``"$x"`` and ``"$undefined"`` to ``null``; other ``$`` values kept.
+    Raises ``TooLarge`` past the bounds."""
+    budget = budget if budget is not None else [MAX_INLINED]
+    memo = memo if memo is not None else {}
+    if depth > MAX_DEPTH:
+        raise TooLarge(f"RSC references nest deeper than {MAX_DEPTH}")
 
-    Containers are changed in place (they come from a fresh ``json.loads``); a
-    reference to a row is inlined as a copy of that row, itself inlined.
-    """
-    if _depth > MAX_DEPTH:
-        return None
-    if isinstance(value, str):
-        return _ref(value, rows, _depth) if value.startswith("$") else value
-    if isinstance(value, list):
-        for i, v in enumerate(value):
-            if isinstance(v, (dict, list)) or (isinstance(v, str) and v.startswith("$")):
-                value[i] = inline(v, rows, _depth + 1)
-        return value
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if isinstance(v, (dict, list)) or (isinstance(v, str) and v.startswith("$")):
-                value[k] = inline(v, rows, _depth + 1)
-        return value
-    return value
+    def sub(m: re.Match[str]) -> str:
+        if m.start() == 0 or row[m.start() - 1] not in "[,:":
+            return m.group(0)
+        value = m.group(1)
+        if value.startswith("$"):  # "$$x" is the text "$x"
+            return json.dumps(json.loads(m.group(0))[1:], ensure_ascii=False)
+        if value == "undefined":
+            return "null"
+        if not _HEX_REF.fullmatch(value):
+            return m.group(0)
+        target = rows.get(value)
+        if target is None:
+            return m.group(0)
+        if isinstance(target, _Text):
+            out = json.dumps(str(target), ensure_ascii=False)
+        else:
+            out = memo.get(value) or inline_text(target, rows, budget, depth + 1, memo)
+            memo[value] = out
+        budget[0] -= len(out)
+        if budget[0] < 0:
+            raise TooLarge(f"RSC references expand past {MAX_INLINED} characters")
+        return out
+
+    return _DOLLAR.sub(sub, row) if '"$' in row else row
 
 
-def _ref(value: str, rows: dict[str, Any], depth: int) -> Any:
-    if value.startswith("$$"):
-        return value[1:]
-    if value == "$undefined":
-        return None
-    m = _REF.match(value)
-    if m:
-        return inline(_load(rows.get(m.group(1))), rows, depth + 1)
-    return value
-
-
-def find_action(rows: dict[str, Any], identifier: str | None) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """The page's ``Action`` object (inlined) and the plan data beside it, if any."""
+def find_action(rows: Rows, identifier: str | None) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The page's ``Action`` object (inlined) and the plan data beside it, if any. ``TooLarge`` past the bounds."""
     best: dict[str, Any] | None = None
     extra: dict[str, Any] = {}
-    stack: list[tuple[Any, int]] = [
-        (_load(v), 0) for v in rows.values()
-        if isinstance(v, _Raw) and v.find(b'"Action"') >= 0 and v.find(b'"tasks"') >= 0
-    ]
+    budget: list[int] = [MAX_INLINED]
+    memo: dict[str, str] = {}
+    candidates = [rows[rid] for rid in rows.actions if '"tasks"' in rows[rid]]
+    stack: list[tuple[Any, int]] = []
+    for row in candidates:
+        try:
+            stack.append((load_json(inline_text(row, rows, budget, 0, memo)), 0))
+        except TooLarge:
+            raise
+        except ValueError:
+            continue
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -152,7 +180,4 @@ def find_action(rows: dict[str, Any], identifier: str | None) -> tuple[dict[str,
             stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
-    if best is None:
-        return None, {}
-    action = inline(best, rows)
-    return (action if isinstance(action, dict) else None), inline(extra, rows)
+    return best, extra

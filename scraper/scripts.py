@@ -1,0 +1,83 @@
+"""The page's embedded-data scripts, found in its bytes, and its markup without them.
+
+The data behind a page travels in big scripts: ``__NEXT_DATA__`` (classic and pages
+router) or the ``self.__next_f.push(…)`` chunks of the RSC payload (app router), a third
+to a half of the page. They are cut out of the raw page with plain substring searches
+(no regex, no decoding of the page): the JSON decoder reads them from bytes, and the
+HTML parser and every text check get only the markup around them.
+
+A script's text ends at the first ``</script>`` (as in HTML): a page that never closes
+one simply has no data script there.
+
+>>> page = Embedded.split(b'<html><body><p>x</p><script>self.__next_f.push([1,"0:{}"])</script></body></html>')
+>>> page.pushes, page.markup
+([b'[1,"0:{}"]'], b'<html><body><p>x</p></body></html>')
+>>> Embedded.split('<script id="__NEXT_DATA__" type="application/json">{"a":1}</script><p>x</p>').next_data
+'{"a":1}'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T", str, bytes)
+
+_PUSH = "self.__next_f.push("
+_NEXT_DATA = 'id="__NEXT_DATA__"'
+
+
+_TEXT = {"open": "<script", "plain": "<script>", "close": "</script>", "gt": ">", "paren": ")", ";": ";", "push": _PUSH,
+         "data": _NEXT_DATA}
+_BYTES = {k: v.encode() for k, v in _TEXT.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded(Generic[T]):
+    next_data: T | None  # the __NEXT_DATA__ JSON text
+    pushes: list[T]  # the arguments of the flight pushes, in page order
+    markup: T  # the page without those scripts
+
+    @property
+    def has_flight(self) -> bool:
+        return bool(self.pushes)
+
+    @classmethod
+    def split(cls, page: T) -> Embedded[T]:
+        """The data scripts of ``page`` (text or UTF-8 bytes) and the markup around them."""
+        k: dict[str, T] = _BYTES if isinstance(page, bytes) else _TEXT
+        open_tag, close_tag, gt_, push, plain = k["open"], k["close"], k["gt"], k["push"], k["plain"]
+        spans: list[tuple[int, int]] = []
+        pushes: list[T] = []
+        at = page.find(push)
+        while at >= 0:
+            end = page.find(close_tag, at)
+            if end < 0:
+                break
+            # <script> right before the call (as Next.js writes it), else <script …> and white space.
+            start = at - len(plain) if page.startswith(plain, at - len(plain)) else page.rfind(open_tag, 0, at)
+            gt = page.find(gt_, start, at)
+            tail = page[max(at, end - 16):end]  # ")" or ");" and white space before </script>
+            right = end - len(tail) + len(tail.rstrip().rstrip(k[";"]).rstrip())
+            if start >= 0 and gt >= 0 and not page[gt + 1:at].strip() and page.startswith(k["paren"], right - 1):
+                spans.append((start, end + len(close_tag)))
+                pushes.append(page[at + len(push):right - 1])
+            at = page.find(push, end)
+        next_data: T | None = None
+        marker = -1 if pushes else page.find(k["data"])  # a page has one kind of data or the other
+        if marker >= 0:
+            start = page.rfind(open_tag, 0, marker)
+            gt = page.find(gt_, marker)
+            end = page.find(close_tag, gt) if gt >= 0 else -1
+            if start >= 0 and end >= 0 and page.find(gt_, start) == gt:
+                next_data = page[gt + 1:end]
+                spans.append((start, end + len(close_tag)))
+        if not spans:
+            return cls(next_data, pushes, page)
+        spans.sort()
+        parts, at = [], 0
+        for start, end in spans:
+            parts.append(page[at:start])
+            at = max(at, end)
+        parts.append(page[at:])
+        return cls(next_data, pushes, page[:0].join(parts))
