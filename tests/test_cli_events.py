@@ -55,3 +55,20 @@ def test_parse_reads_a_url_through_the_polite_fetcher() -> None:
         assert srv.site.hits[0].headers["user-agent"].startswith("vahti/")
         missing = vahti("parse", f"{srv.url}/actions/404", check=1)
         assert missing.stderr.startswith("vahti: HTTP 404") and "Traceback" not in missing.stderr
+
+
+def test_help_and_parse_of_a_file_import_no_database_or_http_library() -> None:
+    """Start-up: a command imports what it needs when it needs it."""
+    import subprocess
+    import sys
+
+    from helpers import PAGES, ROOT
+
+    probe = ("import sys; sys.argv[0] = 'vahti'; from cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('sqlalchemy', 'httpx', 'alembic', 'apscheduler') if m in sys.modules),"
+             " file=sys.stderr)")
+    for args in (["--help"], ["parse", str(PAGES / "classic_fi_91.html")]):
+        out = subprocess.run([sys.executable, "-c", probe, *args], cwd=ROOT, capture_output=True, text=True,
+                             timeout=60)
+        assert out.stderr.strip().splitlines()[-1] == "[]", (args, out.stderr)
