@@ -116,12 +116,14 @@ def history_cmd(measure: str, site: str | None, db: str, as_json: bool) -> None:
 @click.argument("measure")
 @click.option("--site", help="Site base URL, when several sites share the identifier.")
 @click.option("--as-of", "as_of", metavar="DATE",
-              help="The record as it stood then (YYYY-MM-DD: end of that day, UTC).")
+              help="The record as it stood then: YYYY-MM-DD (the end of that day, UTC), an ISO 8601 "
+                   "timestamp (UTC without an offset) or a span back from now (7d, 24h).")
 @click.option("--version", "number", type=int, help="A version number instead of a moment.")
 @common_options
 def show_cmd(measure: str, site: str | None, as_of: str | None, number: int | None, db: str, as_json: bool) -> None:
     """The record of a measure as it stood at a moment (default: now)."""
     from storage import queries
+    from vahti.clock import parse_moment
     from vahti.errors import ConfigError as _ConfigError
     from vahti.render import record_lines
 
@@ -131,10 +133,12 @@ def show_cmd(measure: str, site: str | None, as_of: str | None, number: int | No
     with store.reading() as session:
         row = queries.resolve_measure(session, measure, site=site)
         if as_of:
-            when = queries.parse_moment(as_of)
+            when = parse_moment(as_of, end_of_day=True)
             found = queries.as_of(session, row, when)
             if found is None:
-                raise queries.MeasureNotFound(f"{row.url} was not yet recorded at {when.isoformat()}")
+                first = queries.version(session, row, 1)
+                since = f"; its first version was recorded {first.first_seen_at:%Y-%m-%d %H:%M} UTC" if first else ""
+                raise queries.MeasureNotFound(f"{row.url} was not yet recorded at {when:%Y-%m-%d %H:%M} UTC{since}")
         else:
             found = queries.version(session, row, number)
             if found is None:
@@ -166,9 +170,9 @@ def import_cmd(file: str, url: str, at: str, site: str | None, db: str, as_json:
     from urllib.parse import urlsplit
 
     from scraper import parse
-    from storage.queries import parse_moment
     from storage.store import FetchInfo
     from vahti.app.ingest import ingest
+    from vahti.clock import parse_moment
 
     body = Path(file).read_bytes()
     result = parse(body, url)
@@ -217,24 +221,28 @@ def diff_cmd(measure: str, site: str | None, from_v: int | None, to_v: int | Non
 
 
 @cli.command("changes")
-@click.option("--since", metavar="DATE", help="Only events observed from this moment on (YYYY-MM-DD or ISO 8601).")
+@click.option("--since", metavar="DATE", help="Only events observed from this moment on: YYYY-MM-DD (the "
+              "start of that day, UTC), an ISO 8601 timestamp, or a span back from now (7d, 24h).")
+@click.option("--until", metavar="DATE", help="Only events observed before this moment (same forms as --since).")
 @click.option("--kind", "kinds", multiple=True, metavar="K",
               help="Only these kinds (repeatable; 'task.*' for a family).")
 @click.option("--site", help="Only this site.")
 @click.option("--measure", help="Only this measure (identifier or URL).")
-@click.option("--limit", type=int, help="At most this many (the oldest first).")
+@click.option("--limit", type=int, help="At most this many: the newest ones with --reverse, else the oldest.")
+@click.option("--reverse", is_flag=True, help="Newest first.")
 @common_options
-def changes_cmd(since: str | None, kinds: tuple[str, ...], site: str | None, measure: str | None,
-                limit: int | None, db: str, as_json: bool) -> None:
-    """The change feed: stored events, oldest first.
+def changes_cmd(since: str | None, until: str | None, kinds: tuple[str, ...], site: str | None, measure: str | None,
+                limit: int | None, reverse: bool, db: str, as_json: bool) -> None:
+    """The change feed: stored events, oldest first (newest first with --reverse).
 
     With --json, JSON Lines: one event object per line (the contract's event
     shape, plus "url", "id" and any of "touched_only", "silent_edit", "flap").
     """
-    from vahti.config import kind_matches
-    from vahti.events import KINDS
     from diffs.render import event_lines
     from storage import queries
+    from vahti.clock import parse_moment
+    from vahti.config import kind_matches
+    from vahti.events import KINDS
 
     for k in kinds:
         if not any(kind_matches(k, x) for x in KINDS):
@@ -242,14 +250,17 @@ def changes_cmd(since: str | None, kinds: tuple[str, ...], site: str | None, mea
     store = _store(db)
     with store.reading() as session:
         row = queries.resolve_measure(session, measure, site=site) if measure else None
-        events = queries.events(session, since=queries.parse_moment(since) if since else None, kinds=kinds,
-                               site=site, measure=row, limit=limit)
+        events = queries.events(session, since=parse_moment(since) if since else None,
+                                until=parse_moment(until) if until else None, kinds=kinds, site=site, measure=row,
+                                limit=limit, newest_first=reverse)
     if as_json:
         for event in events:
             click.echo(dump_json(event.to_dict()))
         return
     if not events:
-        click.echo("no changes", err=True)
+        window = " ".join(x for x in (f"since {since}" if since else "", f"until {until}" if until else "") if x)
+        click.echo(f"no changes stored{' ' + window if window else ''}"
+                   f"{' of that kind' if kinds else ''} (a crawl stores them: `vahti crawl --site URL`)", err=True)
     for event in events:
         click.echo("\n".join(event_lines(event)))
 
@@ -265,8 +276,8 @@ def reparse_cmd(measure: str | None, site: str | None, since: str | None, db: st
     Raw bodies are never deleted; a measure's versions are rebuilt (in one
     transaction) only when the current parser reads its history differently.
     """
-    from storage.queries import parse_moment
     from vahti.app.reparse import reparse
+    from vahti.clock import parse_moment
 
     store = _store(db)
     report = reparse(store, measure=measure, site=site, since=parse_moment(since) if since else None,

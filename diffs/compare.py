@@ -20,6 +20,8 @@ either side's extraction path could not observe are blanked on both sides first
 
 from __future__ import annotations
 
+import datetime as dt
+
 import difflib
 from collections.abc import Iterable
 from typing import Any
@@ -27,6 +29,7 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from vahti.events import Change
+from vahti.clock import same_instant
 from vahti.text import fold
 from vahti.observed import comparable
 from vahti.record import Measure
@@ -309,7 +312,8 @@ def _updated(a: dict[str, Any], b: dict[str, Any]) -> Change | None:
     if a["updated_on"] != b["updated_on"]:
         return Change("updated.changed", "updated_on", a["updated_on"], b["updated_on"],
                       f"“Updated” date moved: {a['updated_on'] or '–'} → {b['updated_on'] or '–'}", key="updated")
-    if a["updated_at"] and b["updated_at"] and a["updated_at"] != b["updated_at"]:
+    if a["updated_at"] and b["updated_at"] and not same_instant(a["updated_at"], b["updated_at"]):
+        saved = dt.datetime.fromisoformat(b["updated_at"]).astimezone(dt.timezone.utc)
         return Change("updated.changed", "updated_at", a["updated_at"], b["updated_at"],
-                      f"Updated again on {b['updated_at'][:10]} (saved {b['updated_at'][11:16]} UTC)", key="updated")
+                      f"Updated again on {saved:%Y-%m-%d} (saved {saved:%H:%M} UTC)", key="updated")
     return None

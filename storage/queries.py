@@ -1,11 +1,4 @@
-"""Reading the store back: measures, their versions, records as of a moment.
-
->>> import datetime as dt
->>> parse_moment("2020-05-21")
-datetime.datetime(2020, 5, 21, 23, 59, 59, 999999, tzinfo=datetime.timezone.utc)
->>> parse_moment("2020-05-21T10:00:00+03:00").isoformat()
-'2020-05-21T07:00:00+00:00'
-"""
+"""Reading the store back: measures, their versions, records as of a moment."""
 
 from __future__ import annotations
 
@@ -53,21 +46,6 @@ class VersionInfo:
             "captures": self.captures, "tasks": self.tasks, "completed_tasks": self.completed_tasks,
             "contacts": self.contacts, "updated_on": self.updated_on,
         }
-
-
-def parse_moment(text: str) -> dt.datetime:
-    """``--as-of``: a date means the end of that day (UTC); a timestamp needs an offset or is UTC."""
-    text = text.strip()
-    try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.timezone.utc)
-        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(f"not a date or timestamp: {text!r} (use YYYY-MM-DD or an ISO 8601 timestamp)") from None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.timezone.utc)
-    return stamp.astimezone(dt.timezone.utc)
 
 
 def resolve_measure(session: Session, ref: str, *, site: str | None = None) -> MeasureRow:
@@ -189,3 +167,17 @@ def validators(session: Session, site: str) -> dict[str, tuple[str | None, str |
              .join(Capture, Capture.id == Version.last_capture_id)
              .where(Site.base_url == canonical_site(site)))
     return {url: (etag, modified) for url, etag, modified in session.execute(query) if etag or modified}
+
+
+def newest_check(session: Session, url: str) -> dt.datetime | None:
+    """When the measure at ``url`` was last checked (None: never)."""
+    return session.execute(
+        select(func.max(func.coalesce(Capture.last_checked_at, Capture.requested_at)))
+        .join(MeasureRow, MeasureRow.id == Capture.measure_id).where(MeasureRow.url == canonical_url(url))).scalar()
+
+
+def capture_outcome(session: Session, capture_id: int) -> tuple[str, int | None]:
+    """A capture's outcome and the number of the version it made or confirmed."""
+    row = session.execute(select(Capture.outcome, Version.number).outerjoin(Version, Version.id == Capture.version_id)
+                          .where(Capture.id == capture_id)).one()
+    return row[0], row[1]

@@ -60,16 +60,18 @@ class _New:
 
 
 def rebuild_measure(session: Session, measure_id: int, since: dt.datetime | None, report: ReparseReport,
-                    parse: Callable[[bytes, str], ParseResult]) -> MeasureReparse:
+                    parse: Callable[[bytes, str], ParseResult], *, force: bool = False) -> MeasureReparse:
     """Re-derive the versions of one measure first seen at or after ``since`` (all with None).
 
     Reads plain rows (Core), one per capture run, and each kept body once; writes only
-    when the versions come out different.
+    when the versions come out different (a record, or the captures that first and last
+    saw it), or always with ``force`` (a capture was placed among the old ones).
     """
     conn = session.connection()
     url = conn.execute(select(MeasureRow.url).where(MeasureRow.id == measure_id)).scalar_one()
     old = conn.execute(select(Version.id, Version.number, Version.record_hash, Version.verdict,
-                              Version.first_seen_at).where(Version.measure_id == measure_id)
+                              Version.first_seen_at, Version.first_capture_id, Version.last_capture_id)
+                       .where(Version.measure_id == measure_id)
                        .order_by(Version.number)).all()
     kept = [v for v in old if since is not None and v.first_seen_at < since]
     query = (select(Capture.id, Capture.requested_at, Capture.outcome, Capture.blob_id,
@@ -110,8 +112,8 @@ def rebuild_measure(session: Session, measure_id: int, since: dt.datetime | None
         else:
             assignments.append((cap, decision, None, result))
 
-    rebuilt = [v.record_hash for v in old[len(kept):]]
-    changed = rebuilt != [n.digest for n in new]
+    before = [(v.record_hash, v.first_capture_id, v.last_capture_id) for v in old[len(kept):]]
+    changed = force or before != [(n.digest, n.first_capture.id, n.last_capture.id) for n in new]
     if changed:
         replaced = [v.id for v in old[len(kept):]]
         if replaced:

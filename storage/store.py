@@ -53,6 +53,10 @@ class FetchInfo:
     error: str | None = None
     not_modified: bool = False  # a 304 answer to a conditional request
 
+    def __post_init__(self) -> None:
+        if self.requested_at.tzinfo is None:
+            raise StorageError("naive datetime given for requested_at; use an aware (UTC) one")
+
 
 @dataclass(frozen=True, slots=True)
 class Stored:
@@ -118,7 +122,7 @@ class Store:
 
 
 def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None = None,
-             body: bytes | None = None, missing_after: int = 2) -> Stored:
+             body: bytes | None = None, missing_after: int = 2, late: bool = False) -> Stored:
     """Store one fetch outcome (and its parse) inside the caller's transaction.
 
     Every call adds one capture; its parse goes through the versioning rule
@@ -127,6 +131,10 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
 
     A 404/410 answer (or a "soft 404" page) counts against a known measure; after
     ``missing_after`` consecutive ones the measure is marked removed (never deleted).
+
+    ``late``: the capture is older than what is stored of the measure (an import or a
+    backfill of the past). It is kept with its body and changes nothing else: the caller
+    re-derives the measure's history in time order (``storage.rebuild``).
     """
     if fetch.requested_at.tzinfo is None:
         raise StorageError("naive datetime given for requested_at; use an aware (UTC) one")
@@ -168,6 +176,13 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         return Stored(outcome, capture_id, measure.id if measure is not None else None,
                       current.number if current is not None else None, previous, lifecycle,
                       degraded=measure is not None and measure.degraded_since is not None)
+
+    if late and measure is not None:
+        if body is not None:
+            capture["blob_id"] = put_blob(session, body, measure.id)
+        if result is not None:
+            capture["verdict"] = result.meta.verdict
+        return done("error" if fetch.error is not None else "unchanged")  # its place: the rebuild decides
 
     missing = (fetch.http_status in MISSING_STATUSES and record is None) or (
         result is not None and record is None and any(r.startswith("not found") for r in result.meta.reasons))

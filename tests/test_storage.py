@@ -19,6 +19,7 @@ from storage.models import Blob, Capture, TaskState, Version
 from vahti.app.reparse import reparse
 from storage.store import FetchInfo, Store, read_blob
 from vahti.errors import StorageError
+from vahti.clock import parse_moment
 from vahti.record import ParseResult
 
 SITE = "https://ilmastovahti.hel.fi"
@@ -172,7 +173,7 @@ def test_history_as_of_and_all_as_of(store: Store) -> None:
         assert [(h.number, h.captures, h.completed_tasks) for h in hist] == [(1, 2, 5), (2, 1, 6)]
         assert queries.as_of(s, m, day(0) - dt.timedelta(seconds=1)) is None
         assert queries.as_of(s, m, day(4)).number == 1  # type: ignore[union-attr]
-        assert queries.as_of(s, m, queries.parse_moment("2020-05-25")).number == 2  # type: ignore[union-attr]
+        assert queries.as_of(s, m, parse_moment("2020-05-25", end_of_day=True)).number == 2  # type: ignore[union-attr]
         snapshot = queries.all_as_of(s, day(3))
         assert [(mm.identifier, v.number) for mm, v in snapshot] == [("147", 1), ("91", 1)]
         latest = s.execute(text("SELECT identifier, version, name, status, completion FROM latest_records "

@@ -39,6 +39,7 @@ class _Ctx:
     at: dt.datetime
     capture_id: int | None
     produced: set[str] | None = None  # event keys made (or found already made), for rebuilds
+    flags: tuple[str, ...] = ()  # added to every event made (e.g. "backfilled")
 
 
 def record_events(session: Session, stored: Stored, result: ParseResult | None, at: dt.datetime) -> list[Event]:
@@ -126,20 +127,27 @@ def _add(session: Session, ctx: _Ctx, change: Change, before: int | None, after:
     key = f"{scope}|{change.event_key}"[:700]
     if ctx.produced is not None:
         ctx.produced.add(key)
-    exists = session.scalar(select(Event.id).where(Event.measure_id == ctx.measure.id, Event.event_key == key))
+    flags = " ".join(dict.fromkeys((*change.flags, *ctx.flags)))
+    exists = session.scalar(select(Event).where(Event.measure_id == ctx.measure.id, Event.event_key == key))
     if exists is not None:
+        if ctx.produced is not None:  # a rebuild: the same change between re-derived versions, said anew
+            exists.subject, exists.before, exists.after = change.subject, dumps(change.before), dumps(change.after)
+            exists.summary, exists.observed_at, exists.capture_id = change.summary, ctx.at, ctx.capture_id
+            kept = [f for f in exists.flags.split() if f == "backfilled"]  # observed live stays live
+            exists.flags = " ".join(dict.fromkeys((*change.flags, *kept)))
         return []
     row = Event(measure_id=ctx.measure.id, capture_id=ctx.capture_id, event_key=key, kind=change.kind,
                 subject=change.subject, before=dumps(change.before), after=dumps(change.after),
                 summary=change.summary, observed_at=ctx.at, from_version=before, to_version=after,
-                flags=" ".join(change.flags))
+                flags=flags)
     session.add(row)
     session.flush()
     return [row]
 
 
-def rebuild_version_events(session: Session, measure_id: int) -> tuple[int, int]:
-    """After a reparse: version-pair events as the current versions say. Returns (removed, added)."""
+def rebuild_version_events(session: Session, measure_id: int, *, flags: tuple[str, ...] = ()) -> tuple[int, int]:
+    """After a reparse (or a capture placed in the past): version-pair events as the current versions
+    say; events made now carry ``flags``. Returns (removed, added)."""
     measure = session.get(MeasureRow, measure_id)
     assert measure is not None
     versions = list(session.scalars(select(Version).where(Version.measure_id == measure_id).order_by(Version.number)))
@@ -148,11 +156,11 @@ def rebuild_version_events(session: Session, measure_id: int) -> tuple[int, int]
     if versions:
         first = versions[0]
         name = Measure.from_json(first.record).name
-        ctx = _Ctx(measure, first.first_seen_at, first.first_capture_id, produced)
+        ctx = _Ctx(measure, first.first_seen_at, first.first_capture_id, produced, flags)
         added += _add(session, ctx, Change("measure.added", name, None, name, f"New measure: {name}", key="measure"),
                       None, first.number)
     for prev, cur in zip(versions, versions[1:]):
-        ctx = _Ctx(measure, cur.first_seen_at, cur.first_capture_id, produced)
+        ctx = _Ctx(measure, cur.first_seen_at, cur.first_capture_id, produced, flags)
         added += version_events(session, ctx, prev.number, cur.number)
     # Events no longer borne out by the versions go; the others keep their rows (and ids).
     stale = delete(Event).where(Event.measure_id == measure_id, Event.to_version.is_not(None),

@@ -7,14 +7,20 @@ are put in order, so a crash never leaves a version without its events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import cast
+
+from sqlalchemy.orm import Session
 
 from vahti.events import ChangeEvent
-from vahti.app.events import record_events
+from scraper import parse
+from storage import queries
+from storage.rebuild import ReparseReport, rebuild_measure
+from vahti.app.events import rebuild_version_events, record_events
 from storage.events import to_event
 from storage.outbox import queue
 from storage.models import MeasureRow, Site
-from storage.store import FetchInfo, Store, Stored, store_in
+from storage.store import FetchInfo, Outcome, Store, Stored, store_in
 from vahti.record import ParseResult
 
 
@@ -26,7 +32,18 @@ class Ingested:
 
 def ingest(store: Store, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None = None,
            body: bytes | None = None, missing_after: int = 2) -> Ingested:
+    """Store one fetch outcome with its events and alerts, in one transaction.
+
+    A capture older than the measure's newest check (an import or backfill of the past) is
+    placed where it belongs: the measure's versions are re-derived from its captures in time
+    order, its version-pair events recomputed; events that this makes are flagged
+    ``backfilled`` and never queued to subscribers (nobody is alerted about the past), and
+    "latest" stays the newest capture.
+    """
     with store.transaction() as session:
+        newest = queries.newest_check(session, url)
+        if newest is not None and fetch.requested_at < newest:
+            return _place_in_the_past(session, site=site, url=url, fetch=fetch, result=result, body=body)
         stored = store_in(session, site=site, url=url, fetch=fetch, result=result, body=body,
                           missing_after=missing_after)
         rows = record_events(session, stored, result, fetch.requested_at)
@@ -39,3 +56,15 @@ def ingest(store: Store, *, site: str, url: str, fetch: FetchInfo, result: Parse
             assert site_row is not None
             events = tuple(to_event(r, measure, site_row) for r in rows)
     return Ingested(stored, events)
+
+
+def _place_in_the_past(session: Session, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None,
+                       body: bytes | None) -> Ingested:
+    stored = store_in(session, site=site, url=url, fetch=fetch, result=result, body=body, late=True)
+    if stored.measure_id is None or result is None or result.record is None:
+        return Ingested(stored, ())  # evidence only (an error, a 404, a page that is no measure)
+    rebuild_measure(session, stored.measure_id, None, ReparseReport(), parse, force=True)
+    rebuild_version_events(session, stored.measure_id, flags=("backfilled",))
+    outcome, version = queries.capture_outcome(session, stored.capture_id)
+    return Ingested(replace(stored, outcome=cast(Outcome, outcome), version=version, previous=None,
+                            lifecycle=None), ())
