@@ -350,6 +350,11 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
         _echo_json([{**s.to_dict(), "status": r.status} for r, s in zip(runs, summaries)])
     else:
         for s in summaries:
+            if s.problem and not s.pages:  # nothing was checked: no counts to give
+                click.echo(f"{s.site}: FAILED: {s.problem}")
+                continue
+            if s.problem:
+                click.echo(f"{s.site}: FAILED: {s.problem}")
             t = s.totals()
             click.echo(f"{s.site}: {t['seen']} measures seen, {t['fetched']} fetched, {t['not_modified']} unchanged "
                        f"(304), {t['unchanged']} unchanged (same record), {t['new_versions']} new versions, "

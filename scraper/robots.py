@@ -2,7 +2,8 @@
 
 Answers follow RFC 9309: a 4xx robots.txt means no rules (allow all); a 5xx or an
 unreachable server means "disallow all" for this crawl, so a broken server is
-never hammered.
+never hammered, and ``unreachable`` says so: the crawl reports the site as
+unreachable, never as "everything disallowed".
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Robots:
     allow_all: bool = False
     disallow_all: bool = False
     reason: str = ""
+    unreachable: bool = False  # no answer, or a 5xx: the site could not be asked
 
     def allowed(self, url: str) -> bool:
         if self.disallow_all:
@@ -48,11 +50,13 @@ def fetch_robots(fetcher: Fetcher, origin: str, user_agent: str) -> Robots:
     try:
         resp = fetcher.fetch(Request(url, accept=ROBOTS_TYPES))
     except FetchError as exc:
-        return Robots(origin, user_agent, None, disallow_all=True, reason=f"robots.txt unreachable: {exc}")
+        return Robots(origin, user_agent, None, disallow_all=True, reason=f"robots.txt unreachable: {exc}",
+                      unreachable=True)
     if 400 <= resp.status < 500:
         return Robots(origin, user_agent, None, allow_all=True, reason=f"robots.txt answered {resp.status}")
     if resp.status != 200:
-        return Robots(origin, user_agent, None, disallow_all=True, reason=f"robots.txt answered {resp.status}")
+        return Robots(origin, user_agent, None, disallow_all=True, reason=f"robots.txt answered {resp.status}",
+                      unreachable=resp.status >= 500)
     text = resp.body[:500_000].decode("utf-8", errors="replace")
     return Robots(origin, user_agent, Protego.parse(text), reason="robots.txt read")
 

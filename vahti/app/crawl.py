@@ -61,6 +61,7 @@ class CrawlSummary:
     pages: list[PageState] = field(default_factory=list)
     discovery: list[str] = field(default_factory=list)  # notes on how discovery went
     robots: str = ""
+    problem: str | None = None  # the site as a whole could not be read (unreachable, not a Kausal Watch plan)
 
     def count(self, outcome: PageOutcome) -> int:
         return sum(p.outcome == outcome for p in self.pages)
@@ -94,7 +95,7 @@ class CrawlSummary:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "site": self.site, "started_at": self.started_at.isoformat(),
+            "site": self.site, "problem": self.problem, "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             **self.totals(), "robots": self.robots, "discovery": self.discovery,
             "events": len(self.events),
@@ -129,7 +130,14 @@ class Crawler:
             known = queries.site_measure_urls(session, self.site.url)
         robots = site_robots(self.fetcher, self.site)
         summary.robots = robots.reason
+        if robots.unreachable:
+            summary.problem = f"site unreachable: {robots.reason} (nothing was checked)"
+            summary.finished_at = self.clock()
+            return summary
         todo = discover(self.fetcher, self.site, robots, known, summary.discovery)
+        if not todo:
+            summary.problem = (f"no action pages found at {self.site.url}: not a Kausal Watch plan, or not its base "
+                               "URL (give the site's base URL, e.g. https://ilmastovahti.hel.fi)")
         seen = {url for url, _ in todo}
         states = {url: PageState(url, source) for url, source in todo}
         queue = list(todo)
@@ -170,6 +178,10 @@ class Crawler:
                 if should_stop():
                     queue.clear()
         summary.finished_at = self.clock()
+        answered = [p for p in summary.pages if p.status is not None]
+        tried = [p for p in summary.pages if p.outcome not in ("disallowed", "pending")]
+        if summary.problem is None and tried and not answered:
+            summary.problem = f"site unreachable: no page answered ({tried[0].error or 'no answer'})"
         return summary
 
     def _store(self, state: PageState, resp: Response | None, result: ParseResult | None,

@@ -74,7 +74,10 @@ def run_site(site: SiteConfig, store: Store, *, progress: Callable[[PageState], 
     try:
         run.summary = crawler.crawl(on_page, should_stop)
         totals = run.summary.totals()
-        run.status = "interrupted" if should_stop() else ("partial" if totals["failed"] else "ok")
+        if run.summary.problem is not None:
+            run.status, run.error = "failed", run.summary.problem
+        else:
+            run.status = "interrupted" if should_stop() else ("partial" if totals["failed"] else "ok")
     except Exception as exc:  # noqa: BLE001 - recorded and logged; the daemon goes on
         run.error = f"{type(exc).__name__}: {exc}"
         log.exception("crawl of %s failed", site.url, extra={"site": site.url})
