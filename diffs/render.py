@@ -39,7 +39,7 @@ def word_diff(before: str | None, after: str | None, *, context: int = 8) -> str
 
 def event_lines(event: ChangeEvent, *, with_measure: bool = True) -> list[str]:
     when = event.observed_at.strftime("%Y-%m-%d %H:%M")
-    where = f"{event.measure} " if with_measure else ""
+    where = f"{event.label}: " if with_measure else ""
     notes = flag_notes(event.flags)
     lines = [f"{when}  {where}{event.summary}" + (f"  ({'; '.join(notes)})" if notes else "")]
     if event.kind in LONG_TEXT_KINDS and _is_text(event.before) and _is_text(event.after):

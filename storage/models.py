@@ -74,6 +74,8 @@ class Site(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     base_url: Mapped[str] = mapped_column(String(500), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    unreachable_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # open site.unreachable episode
+    unreachable_crawls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # in a row
 
     measures: Mapped[list[MeasureRow]] = relationship(back_populates="site")
 
@@ -86,6 +88,7 @@ class MeasureRow(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     url: Mapped[str] = mapped_column(String(1000), unique=True)
     identifier: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(Text)  # the latest version's name
     language: Mapped[str | None] = mapped_column(String(16))
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -166,7 +169,8 @@ class Version(Base):
 
 
 class Event(Base):
-    """A change event, stored once per version pair (or per capture, for lifecycle and parse events)."""
+    """A change event, stored once per version pair (or per capture, for lifecycle and parse events;
+    or per crawl, for a whole site's health: then it has no measure)."""
 
     __tablename__ = "events"
     __table_args__ = (
@@ -176,7 +180,8 @@ class Event(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"))
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
     event_key: Mapped[str] = mapped_column(String(700))
     kind: Mapped[str] = mapped_column(String(40))

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -46,15 +47,18 @@ def queue(session: Session, events: list[Event], now: dt.datetime) -> int:
         return 0
     n = 0
     for event in events:
-        measure = session.get(MeasureRow, event.measure_id)
-        assert measure is not None
-        site = session.get(Site, measure.site_id)
+        measure = session.get(MeasureRow, event.measure_id) if event.measure_id is not None else None
+        site = session.get(Site, event.site_id if event.site_id is not None else measure.site_id if measure else 0)
         assert site is not None
-        categories = _categories(session, measure.id)
+        categories = _categories(session, measure.id) if measure is not None else ()
         for sub in subs:
-            if not filters_of(sub).matches(site=site.base_url, measure=measure.identifier, url=measure.url,
-                                           categories=categories, kind=event.kind, subject=event.subject,
-                                           summary=event.summary, flags=tuple(event.flags.split())):
+            filters = filters_of(sub)
+            if measure is None:  # about the whole site: its site and kind filters decide
+                filters = dataclasses.replace(filters, measures=(), categories=(), text=None)
+            if not filters.matches(site=site.base_url, measure=measure.identifier if measure else "",
+                                   url=measure.url if measure else site.base_url, categories=categories,
+                                   kind=event.kind, subject=event.subject, summary=event.summary,
+                                   flags=tuple(event.flags.split())):
                 continue
             exists = session.scalar(select(Delivery.id).where(Delivery.subscription_id == sub.id,
                                                              Delivery.event_id == event.id))
@@ -111,7 +115,7 @@ def prepare(session: Session, now: dt.datetime) -> list[Outgoing]:
 def _outgoing(session: Session, sub: Subscription, msg: Message) -> Outgoing:
     rows = session.execute(
         select(Event, MeasureRow, Site).join(Delivery, Delivery.event_id == Event.id)
-        .join(MeasureRow, MeasureRow.id == Event.measure_id).join(Site, Site.id == MeasureRow.site_id)
+        .outerjoin(MeasureRow, MeasureRow.id == Event.measure_id).join(Site, Site.id == Event.site_id)
         .where(Delivery.message_id == msg.id).order_by(Event.observed_at, Event.id)).all()
     return Outgoing(message_id=msg.id, idempotency_key=msg.idempotency_key, subscription=sub.name,
                     channel=sub.channel, target=sub.target, mode=cast(Mode, sub.mode), secret_env=sub.secret_env,
@@ -174,7 +178,7 @@ def subscription_events(session: Session, name: str, *, limit: int) -> list[Chan
         select(Event, MeasureRow, Site).join(Delivery, Delivery.event_id == Event.id)
         .join(Subscription, Subscription.id == Delivery.subscription_id)
         .join(Message, Message.id == Delivery.message_id)
-        .join(MeasureRow, MeasureRow.id == Event.measure_id).join(Site, Site.id == MeasureRow.site_id)
+        .outerjoin(MeasureRow, MeasureRow.id == Event.measure_id).join(Site, Site.id == Event.site_id)
         .where(Subscription.name == name)
         .order_by(Event.observed_at.desc(), Event.id.desc()).limit(limit)).all()
     return [to_event(e, m, s) for e, m, s in rows]

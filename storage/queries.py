@@ -127,8 +127,8 @@ def events(session: Session, *, since: dt.datetime | None = None, until: dt.date
     """Stored change events, oldest first (or newest first), filtered; read as plain rows."""
     query = (select(Event.id, Event.kind, Event.subject, Event.before, Event.after, Event.summary,
                     Event.observed_at, Event.from_version, Event.to_version, Event.flags,
-                    MeasureRow.identifier, MeasureRow.url, Site.base_url)
-             .join(MeasureRow, MeasureRow.id == Event.measure_id).join(Site, Site.id == MeasureRow.site_id))
+                    MeasureRow.identifier, MeasureRow.url, MeasureRow.name, MeasureRow.language, Site.base_url)
+             .outerjoin(MeasureRow, MeasureRow.id == Event.measure_id).join(Site, Site.id == Event.site_id))
     if since is not None:
         query = query.where(Event.observed_at >= since)
     if until is not None:
@@ -147,7 +147,11 @@ def events(session: Session, *, since: dt.datetime | None = None, until: dt.date
     return [ChangeEvent(site=r.base_url, measure=r.identifier, kind=r.kind, subject=r.subject,
                         before=loads(r.before), after=loads(r.after), summary=r.summary, observed_at=r.observed_at,
                         from_version=r.from_version, to_version=r.to_version, url=r.url,
-                        flags=tuple(r.flags.split()), id=r.id)
+                        flags=tuple(r.flags.split()), id=r.id, name=r.name, language=r.language)
+            if r.url is not None else
+            ChangeEvent(site=r.base_url, measure=None, kind=r.kind, subject=r.subject, before=loads(r.before),
+                        after=loads(r.after), summary=r.summary, observed_at=r.observed_at, from_version=None,
+                        to_version=None, url=r.base_url, flags=tuple(r.flags.split()), id=r.id)
             for r in session.execute(query)]
 
 

@@ -141,6 +141,9 @@ def rebuild_measure(session: Session, measure_id: int, since: dt.datetime | None
             if batch:
                 conn.execute(statement, batch)
         _rebuild_children(session, measure_id)
+        name = new[-1].result.record.name if new and new[-1].result.record is not None else None
+        if name is not None:
+            conn.execute(update(MeasureRow).where(MeasureRow.id == measure_id).values(name=name))
     return MeasureReparse(url, len(old), len(kept) + len(new), changed)
 
 

@@ -238,6 +238,7 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         capture["blob_id"] = put_blob(session, body, measure.id if lifecycle != "added" else None)
     if decision == "degraded_kept":
         return done("degraded_kept")
+    measure.name = record.name
     version = write_version(session, measure.id, (latest.number if latest else 0) + 1, result, digest,
                             first_seen_at=fetch.requested_at, last_seen_at=fetch.requested_at)
     return done("new_version", version, previous=latest.number if latest else None)

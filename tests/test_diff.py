@@ -106,7 +106,8 @@ def test_each_change_gives_its_event(label: str, fn: Callable[[Spec], None], kin
 
 def test_every_contract_kind_is_covered() -> None:
     covered = {k for _, _, ks in CASES for k in ks} | {"task.reopened", "status_update.added", "measure.unmerged"} | {
-        "measure.added", "measure.removed", "measure.restored", "parse.degraded", "parse.recovered"}
+        "measure.added", "measure.removed", "measure.restored", "parse.degraded", "parse.recovered",
+        "site.unreachable", "site.recovered"}  # (tests/test_site_health.py)
     assert covered == set(KINDS)
 
 

@@ -47,3 +47,27 @@ def test_a_server_that_is_not_a_kausal_watch_plan_gets_a_hint(tmp_path: Path) ->
         srv.site.set("/", "<html><body><h1>Welcome</h1></body></html>", "text/html")
         out = vahti("crawl", "--config", _config(tmp_path, srv.url), check=1)
     assert "no action pages found" in out.stdout and "e.g. https://ilmastovahti.hel.fi" in out.stdout
+
+
+def test_site_unreachable_and_recovered_once_per_episode_through_subscriptions(tmp_path: Path) -> None:
+    from vahti.samples.site import sample_site, with_base
+
+    with SiteServer() as srv:
+        for path, (body, ctype) in with_base(sample_site(1), srv.url).items():
+            srv.site.set(path, body, ctype)
+        conf = _config(tmp_path, srv.url)
+        db = str(tmp_path / "vahti.db")
+        vahti("crawl", "--config", conf)
+        vahti("subscribe", "desk", "--atom", str(tmp_path / "desk.xml"), "--kind", "site.*", "--db", db)
+        srv.site.fault("/robots.txt", *["503"] * 6)  # three crawls find it down (a try and a retry each)
+        for _ in range(3):
+            vahti("crawl", "--config", conf, check=1)
+        vahti("crawl", "--config", conf)  # up again
+        vahti("crawl", "--config", conf)
+    events = [json.loads(line) for line in vahti("changes", "--kind", "site.*", "--db", db, "--json").stdout.splitlines()]
+    assert [e["kind"] for e in events] == ["site.unreachable", "site.recovered"]
+    assert events[0]["measure"] is None and "503" in events[0]["summary"]
+    queued = json.loads(vahti("deliveries", "--db", db, "--json").stdout)["queued"]
+    assert queued == {"desk": 2}
+    lines = vahti("changes", "--kind", "site.*", "--db", db).stdout
+    assert "the site: Site unreachable" in lines

@@ -68,6 +68,7 @@ class SiteConfig:
     backoff: float = DEFAULT_BACKOFF
     max_backoff: float = DEFAULT_MAX_BACKOFF
     missing_after: int = DEFAULT_MISSING_AFTER
+    unreachable_after: int = 2  # crawls in a row that cannot reach the site before site.unreachable
     sitemap: bool = True
     list_page: bool = True
     chain: bool = True
@@ -77,7 +78,7 @@ class SiteConfig:
     name: str | None = None  # how alerts call the site ("Helsinki"); default: its host
 
     KEYS = frozenset({"url", "name", "languages", "every", "cron", "rate", "contact", "concurrency", "timeout",
-                      "max_bytes", "retries", "backoff", "max_backoff", "missing_after", "sitemap", "list_page",
+                      "max_bytes", "retries", "backoff", "max_backoff", "missing_after", "unreachable_after", "sitemap", "list_page",
                       "chain", "probe"})
 
     @classmethod
@@ -99,7 +100,7 @@ class SiteConfig:
         for key, typ in (("rate", float), ("timeout", float), ("backoff", float), ("max_backoff", float)):
             if key in data:
                 kwargs[key] = _number(data[key], typ, where, key, minimum=0.0, exclusive=True)
-        for key in ("concurrency", "max_bytes", "missing_after"):
+        for key in ("concurrency", "max_bytes", "missing_after", "unreachable_after"):
             if key in data:
                 kwargs[key] = int(_number(data[key], int, where, key, minimum=1))
         if "retries" in data:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from vahti.urls import split_action_path
+
 KINDS: tuple[str, ...] = (
     "measure.added", "measure.removed", "measure.restored", "measure.merged", "measure.unmerged",
     "task.added", "task.removed", "task.completed", "task.reopened", "task.state_changed", "task.renamed",
@@ -14,6 +16,7 @@ KINDS: tuple[str, ...] = (
     "responsible_party.added", "responsible_party.removed", "indicator.added", "indicator.removed",
     "status.changed", "completion.changed", "phase.changed", "impact.changed", "field.changed",
     "status_update.added", "updated.changed", "parse.degraded", "parse.recovered",
+    "site.unreachable", "site.recovered",
 )
 
 # Kinds that undo each other, for the mirror property and for flap detection.
@@ -26,6 +29,7 @@ OPPOSITE = {
     "measure.removed": "measure.restored", "measure.restored": "measure.removed",
     "measure.merged": "measure.unmerged", "measure.unmerged": "measure.merged",
     "parse.degraded": "parse.recovered", "parse.recovered": "parse.degraded",
+    "site.unreachable": "site.recovered", "site.recovered": "site.unreachable",
 }
 
 
@@ -76,7 +80,7 @@ class ChangeEvent:
     """A change as published: the contract's event shape (§2)."""
 
     site: str
-    measure: str
+    measure: str | None  # None: the event is about the whole site
     kind: str
     subject: str
     before: Any
@@ -88,6 +92,19 @@ class ChangeEvent:
     url: str = ""
     flags: tuple[str, ...] = ()
     id: int | None = None
+    name: str | None = None  # the measure's name (its latest)
+    language: str | None = None  # the page's language
+
+    @property
+    def label(self) -> str:
+        """Which measure, as people say it: ``91 Yhteistyö koulujen…``, with the language of a
+        page in another than the site's primary language (``(sv)``); ``the site`` for site events."""
+        if self.measure is None:
+            return "the site"
+        name = self.name if self.name is None or len(self.name) <= 60 else self.name[:59] + "…"
+        parts = split_action_path(self.url) if self.url else None
+        lang = f" ({self.language})" if self.language and parts is not None and parts[0] else ""
+        return f"{self.measure} {name}{lang}" if name else f"{self.measure}{lang}"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -103,4 +120,8 @@ class ChangeEvent:
                 out[flag] = True
         if self.id is not None:
             out["id"] = self.id
+        if self.name is not None:
+            out["name"] = self.name
+        if self.language is not None:
+            out["language"] = self.language
         return out

@@ -51,7 +51,7 @@ def feed_xml(events: list[ChangeEvent], *, title: str, feed_id: str, names: dict
     for e in sorted(events, key=lambda x: (x.observed_at, x.id or 0), reverse=True):
         entry = ET.SubElement(root, f"{{{NS}}}entry")
         ET.SubElement(entry, f"{{{NS}}}id").text = entry_id(e)
-        ET.SubElement(entry, f"{{{NS}}}title").text = f"{site_label(e.site, names)} {e.measure}: {e.summary}"
+        ET.SubElement(entry, f"{{{NS}}}title").text = f"{site_label(e.site, names)} {e.label}: {e.summary}"
         ET.SubElement(entry, f"{{{NS}}}updated").text = _time(e.observed_at)
         if e.url:
             ET.SubElement(entry, f"{{{NS}}}link", {"rel": "alternate", "type": "text/html", "href": e.url})

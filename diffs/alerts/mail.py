@@ -28,6 +28,7 @@ PHRASES = {
     "completion.changed": "completion changed", "phase.changed": "phase changed", "impact.changed": "impact changed",
     "field.changed": "text edited", "status_update.added": "new update", "updated.changed": "updated",
     "parse.degraded": "page no longer parses", "parse.recovered": "page parses again",
+    "site.unreachable": "site unreachable", "site.recovered": "site answers again",
 }
 
 
@@ -59,17 +60,17 @@ def subject(events: list[ChangeEvent], names: dict[str, str]) -> str:
     words = phrases(events)
     said = ", ".join(words[:3]) + (", …" if len(words) > 3 else "")
     if len(measures) == 1:
-        site, measure = next(iter(measures))
-        return f"{site_label(site, names)} {measure}: {said}"
+        return f"{site_label(events[0].site, names)} {events[0].label}: {said}"
     sites = {s for s, _ in measures}
     where = site_label(next(iter(sites)), names) if len(sites) == 1 else f"{len(sites)} sites"
     return f"{where}: {len(events)} changes in {len(measures)} measures ({said})"
 
 
 def _grouped(events: list[ChangeEvent]) -> list[tuple[tuple[str, str, str], list[ChangeEvent]]]:
+    """Events by measure: (site, the measure's label, its URL) and the events."""
     groups: dict[tuple[str, str, str], list[ChangeEvent]] = {}
     for e in events:
-        groups.setdefault((e.site, e.measure, e.url), []).append(e)
+        groups.setdefault((e.site, e.label, e.url), []).append(e)
     return list(groups.items())
 
 

@@ -62,6 +62,7 @@ class CrawlSummary:
     discovery: list[str] = field(default_factory=list)  # notes on how discovery went
     robots: str = ""
     problem: str | None = None  # the site as a whole could not be read (unreachable, not a Kausal Watch plan)
+    unreachable: bool = False  # ... because it did not answer
 
     def count(self, outcome: PageOutcome) -> int:
         return sum(p.outcome == outcome for p in self.pages)
@@ -132,6 +133,7 @@ class Crawler:
         summary.robots = robots.reason
         if robots.unreachable:
             summary.problem = f"site unreachable: {robots.reason} (nothing was checked)"
+            summary.unreachable = True
             summary.finished_at = self.clock()
             return summary
         todo = discover(self.fetcher, self.site, robots, known, summary.discovery)
@@ -182,6 +184,7 @@ class Crawler:
         tried = [p for p in summary.pages if p.outcome not in ("disallowed", "pending")]
         if summary.problem is None and tried and not answered:
             summary.problem = f"site unreachable: no page answered ({tried[0].error or 'no answer'})"
+            summary.unreachable = True
         return summary
 
     def _store(self, state: PageState, resp: Response | None, result: ParseResult | None,

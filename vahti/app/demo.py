@@ -49,7 +49,7 @@ def run_demo(echo: Callable[[str], None], *, folder: Path | None = None) -> Path
             t = summary.totals()
             echo(f"Day {day} ({when:%Y-%m-%d}): {t['fetched']} pages fetched, {t['not_modified']} unchanged (304), "
                  f"{t['new_versions']} new versions, {t['missing']} missing, {t['failed']} failed")
-            events = sorted(summary.events, key=lambda e: (natural_key(e.measure), e.id or 0))
+            events = sorted(summary.events, key=lambda e: (natural_key(e.measure or ""), e.id or 0))
             added = [e for e in events if e.kind == "measure.added"]
             if added:
                 echo(f"  {len(added)} new measures: " + ", ".join(f"{e.measure} {e.subject}" for e in added[:3])

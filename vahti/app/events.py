@@ -136,7 +136,8 @@ def _add(session: Session, ctx: _Ctx, change: Change, before: int | None, after:
             kept = [f for f in exists.flags.split() if f == "backfilled"]  # observed live stays live
             exists.flags = " ".join(dict.fromkeys((*change.flags, *kept)))
         return []
-    row = Event(measure_id=ctx.measure.id, capture_id=ctx.capture_id, event_key=key, kind=change.kind,
+    row = Event(site_id=ctx.measure.site_id, measure_id=ctx.measure.id, capture_id=ctx.capture_id, event_key=key,
+                kind=change.kind,
                 subject=change.subject, before=dumps(change.before), after=dumps(change.after),
                 summary=change.summary, observed_at=ctx.at, from_version=before, to_version=after,
                 flags=flags)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from vahti.app.health import record_health
 from vahti.app.crawl import Crawler, CrawlSummary, PageState
 from storage.locks import DEFAULT_TTL, acquire, release, renew, whoami
 from storage.models import Crawl
@@ -83,6 +84,11 @@ def run_site(site: SiteConfig, store: Store, *, progress: Callable[[PageState], 
         log.exception("crawl of %s failed", site.url, extra={"site": site.url})
     finally:
         crawler.close()
+        if run.summary is not None:
+            try:
+                record_health(store, site, run.summary, clock())
+            except Exception:  # noqa: BLE001 - the crawl's own record below still gets written
+                log.exception("recording the health of %s failed", site.url, extra={"site": site.url})
         with store.transaction() as session:
             row2 = session.get(Crawl, crawl_id)
             assert row2 is not None

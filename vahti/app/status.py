@@ -51,7 +51,8 @@ def status(store: Store, *, stale_after: dt.timedelta = STALE_AFTER, now: dt.dat
                     continue
                 updated = Measure.from_json(latest).updated_on
                 if updated is not None and (now.date() - updated) > stale_after:
-                    stale.append({"measure": m.identifier, "url": m.url, "updated_on": updated.isoformat()})
+                    stale.append({"measure": m.identifier, "name": m.name, "url": m.url,
+                                  "updated_on": updated.isoformat()})
             running = next((c for c in crawls if c.status == "running"), None)
             out["sites"].append({
                 "site": site.base_url,
@@ -65,7 +66,7 @@ def status(store: Store, *, stale_after: dt.timedelta = STALE_AFTER, now: dt.dat
                 "running_since": running.started_at.isoformat() if running else None,
                 "next_run": next_runs.get(f"crawl:{site.base_url}"),
                 "consecutive_failures": failures,
-                "stale": sorted(stale, key=lambda s: (s["updated_on"], natural_key(s["measure"]))),
+                "stale": sorted(stale, key=lambda s: (s["updated_on"], natural_key(s["measure"] or ""))),
             })
         out["alerts"] = {
             "queued": int(session.scalar(select(func.count()).select_from(Delivery)
@@ -107,7 +108,8 @@ def render(report: dict[str, Any], *, stale_days: int) -> str:
             lines.append(f"  ! {s['consecutive_failures']} crawl(s) in a row did not finish cleanly")
         if s["stale"]:
             lines.append(f"  ! {len(s['stale'])} measure(s) not updated in {stale_days} days: "
-                         + ", ".join(f"{x['measure']} ({x['updated_on']})" for x in s["stale"][:10])
+                         + ", ".join(f"{x['measure']} {x['name'] or ''} ({x['updated_on']})".replace("  ", " ")
+                                     for x in s["stale"][:10])
                          + (" …" if len(s["stale"]) > 10 else ""))
     a = report["alerts"]
     lines.append(f"alerts: {a['queued']} event(s) queued, {a['pending']} message(s) pending, {a['failed']} failed"
