@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
@@ -339,7 +341,12 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
         raise ConfigError("no sites to crawl: give --site URL or a configuration file with [[site]] tables")
     store = _synced_store(cfg)  # subscriptions first: this crawl's events are queued for them
     progress = _progress_printer() if not as_json and sys.stderr.isatty() else None
-    runs = [run_site(site, store, progress=progress) for site in cfg.sites]
+    stop = _stop_on_signals()
+    runs = []
+    for site in cfg.sites:
+        if stop.is_set():
+            break
+        runs.append(run_site(site, store, progress=progress, stop=stop))
     if progress is not None:
         click.echo("", err=True)
     summaries = [r.summary for r in runs if r.summary is not None]
@@ -365,8 +372,23 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
                 if p.outcome in ("error", "disallowed") or p.lifecycle in ("removed", "restored"):
                     click.echo(f"  {p.outcome if not p.lifecycle else p.lifecycle}: {p.url}"
                                + (f" ({p.error})" if p.error else ""))
-    if any(r.status in ("failed", "partial") for r in runs):
+    if stop.is_set():
+        click.echo("vahti: stopped on a signal: the pages in hand were finished, the crawl is recorded as "
+                   "interrupted", err=True)
+    if stop.is_set() or any(r.status in ("failed", "partial") for r in runs):
         sys.exit(1)
+
+
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM and SIGINT set the returned event: a crawl then stops within seconds, cleanly."""
+    stop = threading.Event()
+
+    def handler(signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
 
 
 def _progress_printer() -> Callable[[Any], None]:

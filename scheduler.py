@@ -11,8 +11,11 @@ configuration, or removed when the site left it): adding jobs with
 ``replace_existing=True`` before ``start()`` would overwrite the saved next-run time
 and lose the missed run. Then the scheduler resumes.
 
-SIGTERM and SIGINT stop it gracefully: crawls stop taking new pages, pages in
-flight are finished and committed, the crawl is recorded as interrupted, exit 0.
+SIGTERM and SIGINT stop it gracefully and within seconds whatever a site does: the
+stop ends every wait of a crawl (its turn at the host, a retry's backoff), pages in
+hand are finished and committed, the crawl is recorded as interrupted, exit 0. A run
+that comes due while the site's last crawl still runs is skipped with one clear log
+line (APScheduler's own repeated warning is not passed on).
 Two daemons on one database never crawl the same site at once (a lease per site in
 the database); the second one is a hot standby.
 """
@@ -26,6 +29,7 @@ import threading
 from dataclasses import dataclass, field
 from types import FrameType
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -83,7 +87,7 @@ def crawl_job(site_url: str) -> None:
     if site is None:
         log.warning("no site %s in the configuration any more; its job goes at the next restart", site_url)
         return
-    run_site(site, daemon.store, should_stop=daemon.stop.is_set)
+    run_site(site, daemon.store, stop=daemon.stop)
     if not daemon.stop.is_set():
         deliver_job()
 
@@ -132,8 +136,29 @@ def sync_jobs(scheduler: BackgroundScheduler, daemon: Daemon) -> dict[str, str]:
     return done
 
 
+class _Quiet(logging.Filter):
+    """APScheduler's lines that vahti says better (a skipped run) or that only tell of the stop itself."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        super().__init__()
+        self.daemon = daemon
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "maximum number of running instances reached" in message:
+            return False
+        return not (self.daemon.stop.is_set() and "Error submitting job" in message)
+
+
+def _skipped(event: JobSubmissionEvent) -> None:
+    log.info("run of %s skipped: its previous crawl is still running", event.job_id, extra={"job": event.job_id})
+
+
 def make_scheduler(daemon: Daemon) -> BackgroundScheduler:
-    return BackgroundScheduler(
+    quiet = _Quiet(daemon)
+    for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
+        logging.getLogger(name).addFilter(quiet)
+    scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=daemon.store.engine, tablename=JOBS_TABLE,
                                                  pickle_protocol=4)},
         executors={"default": ThreadPoolExecutor(max(2, len(daemon.config.sites) + 1))},
@@ -141,6 +166,8 @@ def make_scheduler(daemon: Daemon) -> BackgroundScheduler:
                       "misfire_grace_time": int(MISFIRE_GRACE.total_seconds())},
         timezone=dt.timezone.utc,
     )
+    scheduler.add_listener(_skipped, EVENT_JOB_MAX_INSTANCES)
+    return scheduler
 
 
 def run(config: Config, store: Store, *, install_signals: bool = True) -> int:

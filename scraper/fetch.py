@@ -17,6 +17,7 @@ wrong content type).
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -27,7 +28,7 @@ from httpx_retries import Retry, RetryTransport
 
 from scraper.ratelimit import RateLimiter
 from vahti.config import SiteConfig
-from vahti.errors import FetchError, FetchTimeout
+from vahti.errors import FetchError, FetchStopped, FetchTimeout
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 XML_TYPES = ("application/xml", "text/xml", "application/x-gzip", "application/gzip", "text/plain")
@@ -75,7 +76,8 @@ class PoliteTransport(httpx.BaseTransport):
         self.inner, self.limiter = inner, limiter
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.limiter.wait(request.url.host)
+        if not self.limiter.wait(request.url.host):
+            raise FetchStopped("stopped before its turn", url=str(request.url))
         counter = request.extensions.get("vahti_attempts")
         if isinstance(counter, list):
             counter[0] += 1
@@ -85,16 +87,33 @@ class PoliteTransport(httpx.BaseTransport):
         self.inner.close()
 
 
+class _StoppableRetry(Retry):
+    """httpx-retries' policy, with its waits between attempts cut short by the crawl's stop event
+    (a class attribute of a per-fetcher subclass: the library copies retries by class)."""
+
+    stop: threading.Event | None = None
+
+    def sleep(self, response: httpx.Response | Exception) -> None:
+        seconds = self._calculate_sleep(response.headers if isinstance(response, httpx.Response) else {})
+        if self.stop is not None and self.stop.wait(seconds):
+            raise FetchStopped("stopped while waiting to retry", url=str(getattr(response, "url", "") or ""))
+        if self.stop is None:
+            time.sleep(seconds)
+        self.elapsed_sleep += seconds
+
+
 class HttpFetcher:
-    """The real fetcher: one ``httpx.Client`` per crawl, per site."""
+    """The real fetcher: one ``httpx.Client`` per crawl, per site. ``stop``, when set, ends every wait
+    (the host's turn, a retry's backoff) at once with ``FetchStopped``."""
 
     def __init__(self, site: SiteConfig, *, limiter: RateLimiter | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, stop: threading.Event | None = None) -> None:
         self.site = site
-        self.limiter = limiter or RateLimiter(site.rate)
-        retry = Retry(total=site.retries, backoff_factor=site.backoff, max_backoff_wait=site.max_backoff,
-                      status_forcelist=RETRY_STATUSES, respect_retry_after_header=True, backoff_jitter=0.5,
-                      total_timeout=max(site.max_backoff * 2, 1.0))
+        self.limiter = limiter or RateLimiter(site.rate, stop=stop)
+        retry_class = type("Retry", (_StoppableRetry,), {"stop": stop})
+        retry = retry_class(total=site.retries, backoff_factor=site.backoff, max_backoff_wait=site.max_backoff,
+                            status_forcelist=RETRY_STATUSES, respect_retry_after_header=True, backoff_jitter=0.5,
+                            total_timeout=max(site.max_backoff * 2, 1.0))
         inner = transport or httpx.HTTPTransport(retries=0)
         self.client = httpx.Client(
             transport=RetryTransport(transport=PoliteTransport(inner, self.limiter), retry=retry),

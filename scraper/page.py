@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from scraper.fetch import Fetcher, Request, Response
 from scraper.parser import parse
-from vahti.errors import FetchError
+from vahti.errors import FetchError, FetchStopped
 from vahti.record import ParseResult
 from vahti.urls import canonical_url
 
@@ -21,12 +21,15 @@ class Fetched:
     response: Response | None
     result: ParseResult | None = None
     error: str | None = None
+    stopped: bool = False  # the crawl was stopped before an answer came: nothing to record
 
 
 def fetch_page(fetcher: Fetcher, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
     """Fetch ``url`` (with the validators of the stored answer) and parse a 200. Never raises."""
     try:
         resp = fetcher.fetch(Request(url, etag=etag, last_modified=last_modified))
+    except FetchStopped as exc:
+        return Fetched(None, error=str(exc), stopped=True)
     except FetchError as exc:
         return Fetched(None, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one page's bug must not end the crawl

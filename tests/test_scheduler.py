@@ -179,3 +179,49 @@ def test_status_reports_runs_failures_and_stale_measures(site: SiteServer, tmp_p
                               cwd=ROOT, check=True, capture_output=True, text=True).stdout
     assert "1 crawl(s) in a row did not finish cleanly" in text_out and "not updated in 180 days" in text_out
     os.environ.pop("VAHTI_UNUSED", None)
+
+
+def test_a_daemon_with_a_dead_site_stops_at_once_without_a_traceback(tmp_path: Path) -> None:
+    """Backoff waits end on the stop; skipped runs are one clear line each, not APScheduler warnings."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    db = str(tmp_path / "vahti.db")
+    conf = tmp_path / "dead.toml"
+    conf.write_text(f'[database]\nurl = "{db}"\n\n[[site]]\nurl = "{dead}"\nevery = "1s"\nretries = 6\n'
+                    'backoff = 2.0\nmax_backoff = 30\n', encoding="utf-8")  # a crawl would take a minute
+    proc = daemon(conf)
+    wait_for(lambda: q(db, "SELECT count(*) FROM crawls")[0][0] >= 1)
+    time.sleep(2.5)  # runs come due while the first crawl waits to retry
+    started = time.monotonic()
+    out, err = stop(proc)
+    assert time.monotonic() - started < 5
+    assert "Traceback" not in err and "maximum number of running instances" not in err
+    assert "skipped: its previous crawl is still running" in err
+    assert q(db, "SELECT status FROM crawls") == [("interrupted",)]
+    assert q(db, "SELECT count(*) FROM locks")[0] == (0,)
+
+
+def test_sigterm_during_vahti_crawl_records_it_interrupted_and_a_dead_crawls_row_is_closed(
+        site: SiteServer, tmp_path: Path) -> None:
+    db = str(tmp_path / "vahti.db")
+    conf = config(tmp_path, db, site.url, rate=3.0)  # ~5 s for the site
+    proc = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "crawl", "--config", str(conf)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: q(db, "SELECT count(*) FROM versions")[0][0] >= 2)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 1 and "stopped on a signal" in err
+    assert q(db, "SELECT status FROM crawls") == [("interrupted",)] and q(db, "SELECT count(*) FROM locks")[0] == (0,)
+    # A crawl killed outright leaves its row "running"; the next crawl of the site closes it.
+    proc = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "crawl", "--config", str(conf)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: q(db, "SELECT count(*) FROM crawls WHERE status = 'running'")[0][0] == 1)
+    proc.kill()
+    proc.communicate(timeout=10)
+    subprocess.run([sys.executable, "-c", "from cli import main; main()", "crawl", "--config", str(conf)],
+                   cwd=ROOT, capture_output=True, timeout=60)
+    statuses = [s for (s,) in q(db, "SELECT status FROM crawls ORDER BY id")]
+    assert statuses == ["interrupted", "interrupted", "ok"]

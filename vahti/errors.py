@@ -6,6 +6,7 @@
     ├── ConfigError            bad options or configuration file (exit code 2)
     ├── FetchError             a page could not be fetched            (.url)
     │   ├── FetchTimeout
+    │   ├── FetchStopped       the crawl was stopped while it waited
     │   └── HTTPStatusError    an unexpected HTTP status               (.status)
     ├── ParseError             input the parser refuses outright      (.url)
     │   └── InputTooLarge      past ``scraper.decode.MAX_BODY_BYTES``
@@ -36,6 +37,10 @@ class FetchError(VahtiError):
 
 class FetchTimeout(FetchError):
     pass
+
+
+class FetchStopped(FetchError):
+    """The crawl was asked to stop while this fetch waited (for its turn, or to retry)."""
 
 
 class HTTPStatusError(FetchError):

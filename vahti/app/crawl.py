@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -112,9 +113,10 @@ class Crawler:
     """Crawls one site into a store. ``fetcher`` defaults to the polite HTTP one."""
 
     def __init__(self, site: SiteConfig, store: Store, *, fetcher: Fetcher | None = None,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 clock: Callable[[], dt.datetime] = utcnow, stop: threading.Event | None = None) -> None:
         self.site, self.store, self.clock = site, store, clock
-        self.fetcher: Fetcher = fetcher or HttpFetcher(site)
+        self.stop = stop  # set: every wait in the fetcher ends at once, pages in flight are not recorded
+        self.fetcher: Fetcher = fetcher or HttpFetcher(site, stop=stop)
         self._own_fetcher = fetcher is None
         self._validators: dict[str, tuple[str | None, str | None]] = {}
 
@@ -124,13 +126,19 @@ class Crawler:
 
     # -- the crawl --------------------------------------------------------------
     def crawl(self, progress: Progress | None = None,
-              should_stop: Callable[[], bool] = lambda: False) -> CrawlSummary:
+              should_stop: Callable[[], bool] | None = None) -> CrawlSummary:
+        if should_stop is None:
+            stop = self.stop
+            should_stop = stop.is_set if stop is not None else (lambda: False)
         summary = CrawlSummary(site=self.site.url, started_at=self.clock())
         with self.store.reading() as session:
             self._validators = queries.validators(session, self.site.url)
             known = queries.site_measure_urls(session, self.site.url)
         robots = site_robots(self.fetcher, self.site)
         summary.robots = robots.reason
+        if should_stop():
+            summary.finished_at = self.clock()
+            return summary
         if robots.unreachable:
             summary.problem = f"site unreachable: {robots.reason} (nothing was checked)"
             summary.unreachable = True
@@ -163,6 +171,8 @@ class Crawler:
                 for future in finished:
                     state = running.pop(future)
                     fetched = future.result()
+                    if fetched.stopped:
+                        continue  # no answer came before the stop: nothing to record
                     result = fetched.result
                     stored = self._store(state, fetched.response, result, fetched.error)
                     summary.pages.append(state)

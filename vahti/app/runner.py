@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import logging
 import time
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from typing import Literal
 
 from vahti.app.health import record_health
 from vahti.app.crawl import Crawler, CrawlSummary, PageState
+from sqlalchemy import update
+
 from storage.locks import DEFAULT_TTL, acquire, release, renew, whoami
 from storage.models import Crawl
 from storage.store import Store, ensure_site
@@ -42,8 +45,12 @@ class SiteRun:
 
 
 def run_site(site: SiteConfig, store: Store, *, progress: Callable[[PageState], None] | None = None,
-             should_stop: Callable[[], bool] = lambda: False, clock: Callable[[], dt.datetime] = utcnow,
+             stop: threading.Event | None = None, clock: Callable[[], dt.datetime] = utcnow,
              ttl: dt.timedelta = DEFAULT_TTL) -> SiteRun:
+    """Crawl one site under its lease, with a crawl record; ``stop`` ends it within seconds (the pages
+    in hand are finished, the crawl is recorded as interrupted and the lease released)."""
+    stop = stop or threading.Event()
+    should_stop = stop.is_set
     lock, owner = f"crawl:{site.url}", whoami()
     if not acquire(store, lock, owner=owner, ttl=ttl):
         log.warning("skipped %s: another crawler is crawling it", site.url, extra={"site": site.url})
@@ -51,8 +58,11 @@ def run_site(site: SiteConfig, store: Store, *, progress: Callable[[PageState], 
     started = time.monotonic()
     try:
         with store.transaction() as session:
-            row = Crawl(site_id=ensure_site(session, site.url, clock()).id, started_at=clock(), status="running",
-                        runner=owner)
+            site_id = ensure_site(session, site.url, clock()).id
+            # We hold the site's lock: a crawl of it still marked running belongs to a process that died.
+            session.execute(update(Crawl).where(Crawl.site_id == site_id, Crawl.status == "running").values(
+                status="interrupted", finished_at=clock(), error="the crawling process ended without finishing"))
+            row = Crawl(site_id=site_id, started_at=clock(), status="running", runner=owner)
             session.add(row)
             session.flush()
             crawl_id = row.id
@@ -71,20 +81,22 @@ def run_site(site: SiteConfig, store: Store, *, progress: Callable[[PageState], 
             progress(state)
 
     run = SiteRun(site.url, "failed", crawl_id=crawl_id)
-    crawler = Crawler(site, store, clock=clock)
+    crawler = Crawler(site, store, clock=clock, stop=stop)
     try:
         run.summary = crawler.crawl(on_page, should_stop)
         totals = run.summary.totals()
-        if run.summary.problem is not None:
+        if should_stop():
+            run.status = "interrupted"
+        elif run.summary.problem is not None:
             run.status, run.error = "failed", run.summary.problem
         else:
-            run.status = "interrupted" if should_stop() else ("partial" if totals["failed"] else "ok")
+            run.status = "partial" if totals["failed"] else "ok"
     except Exception as exc:  # noqa: BLE001 - recorded and logged; the daemon goes on
         run.error = f"{type(exc).__name__}: {exc}"
         log.exception("crawl of %s failed", site.url, extra={"site": site.url})
     finally:
         crawler.close()
-        if run.summary is not None:
+        if run.summary is not None and not should_stop():
             try:
                 record_health(store, site, run.summary, clock())
             except Exception:  # noqa: BLE001 - the crawl's own record below still gets written
