@@ -2,7 +2,9 @@
 
 >>> import time
 >>> limiter = RateLimiter(rate=50)
->>> start = time.monotonic(); limiter.wait("h"); limiter.wait("h"); limiter.wait("h")
+>>> start = time.monotonic()
+>>> [limiter.wait("h") for _ in range(3)]
+[True, True, True]
 >>> time.monotonic() - start >= 0.039
 True
 """
