@@ -295,15 +295,20 @@ def reparse_cmd(measure: str | None, site: str | None, since: str | None, db: st
 
 
 @cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), help="JSON Lines or CSV.")
 @click.option("--table", type=click.Choice(["versions", "tasks", "contacts"]), default="versions", show_default=True,
               help="versions (with records), or task / contact history (valid from .. until).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
 @common_options
-def export_cmd(fmt: str, table: str, out: str | None, db: str, as_json: bool) -> None:
-    """Export versions, tasks or contacts for analysis (JSON Lines or CSV)."""
+def export_cmd(fmt: str | None, table: str, out: str | None, db: str, as_json: bool) -> None:
+    """Export versions, tasks or contacts for analysis (JSON Lines or CSV; --json is --format jsonl)."""
     from storage.export import write
 
+    if as_json and fmt == "csv":
+        raise ConfigError("--json and --format csv contradict each other")
+    fmt = "jsonl" if as_json else fmt
+    if fmt is None:
+        raise ConfigError("give --format jsonl or --format csv")
     which = cast("Table", table)
     form: Literal["jsonl", "csv"] = "jsonl" if fmt == "jsonl" else "csv"
     store = _store(db)
@@ -458,11 +463,13 @@ def _synced_store(cfg: Any, *, create: bool = True) -> Store:
 @click.option("--no-flaps", is_flag=True, help="Leave out changes flagged as flaps.")
 @click.option("--secret-env", help="Webhook: the environment variable holding the HMAC secret.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file.")
+@click.option("--replace", is_flag=True, help="Change an existing subscription of this name.")
 @common_options
 def subscribe_cmd(name: str, email: str | None, webhook: str | None, atom: str | None, daily: bool,
                   digest_hour: int, sites: tuple[str, ...], measures: tuple[str, ...], categories: tuple[str, ...],
                   kinds: tuple[str, ...], text: str | None, no_flaps: bool, secret_env: str | None,
-                  config_path: str | None, db: str, as_json: bool) -> None:
+                  config_path: str | None, replace: bool, db: str,
+                  as_json: bool) -> None:
     """Add a subscription: which events go where, immediately or as a daily digest."""
     from storage.subscriptions import describe, upsert
     from vahti.clock import utcnow
@@ -475,11 +482,11 @@ def subscribe_cmd(name: str, email: str | None, webhook: str | None, atom: str |
                        ("secret_env", secret_env)):
         if value:
             data[key] = value
-    sub = SubscriptionConfig.from_dict(data, where="vahti subscribe")
+    sub = SubscriptionConfig.from_dict(data, where="subscribe")
     cfg = _load_config(config_path, db)
     store = _synced_store(cfg)
     with store.transaction() as session:
-        row = upsert(session, sub, source="cli", now=utcnow())
+        row = upsert(session, sub, source="cli", now=utcnow(), replace=replace)
         shown = describe(row)
     if as_json:
         _echo_json(shown)
@@ -571,12 +578,29 @@ def deliveries_cmd(status: str, limit: int, db: str, as_json: bool) -> None:
     if as_json:
         _echo_json({"messages": rows, "queued": queued})
         return
+    if not rows and not queued:
+        click.echo("no messages and nothing queued (events are queued for subscriptions: `vahti subscribe`)",
+                   err=True)
     for name, n in sorted(queued.items()):
         click.echo(f"queued   {name}: {n} event(s) waiting for the next message")
     for r in rows:
         extra = f" — {r['last_error']}" if r["last_error"] else ""
         click.echo(f"{r['status']:<8} {r['subscription']}: {r['events']} event(s), {r['attempts']} attempt(s), "
                    f"{r['key']}{extra}")
+
+
+@cli.command("example")
+@click.argument("what", type=click.Choice(["config", "datasette"]))
+@common_options
+def example_cmd(what: str, db: str, as_json: bool) -> None:
+    """Print a file that ships with vahti: an example vahti.toml (config) or Datasette's metadata with
+    the canned queries (datasette), e.g. `vahti example config > vahti.toml`."""
+    from importlib.resources import files
+
+    if as_json:
+        raise ConfigError("the file is printed as it ships (TOML or YAML); there is no JSON form")
+    name = {"config": "vahti.example.toml", "datasette": "datasette-metadata.yml"}[what]
+    click.echo(files("vahti").joinpath("data", name).read_text(encoding="utf-8"), nl=False)
 
 
 @cli.command("feed")
@@ -591,15 +615,17 @@ def feed_cmd(site: str | None, measure: str | None, kinds: tuple[str, ...], limi
     """An Atom 1.0 feed of the stored change events (stable entry ids; links to the pages)."""
     from pathlib import Path
 
-    from diffs.alerts.atom import feed_xml, write_atomically
+    from diffs.alerts.atom import feed_xml, tag, write_atomically
     from storage import queries
 
+    if as_json:
+        raise ConfigError("the feed is Atom XML; the same events as JSON: `vahti changes --json`")
     store = _store(db)
     with store.reading() as session:
         row = queries.resolve_measure(session, measure, site=site) if measure else None
         events = queries.events(session, kinds=kinds, site=site, measure=row, limit=limit, newest_first=True)[::-1]
     what = " ".join(x for x in (site or "", measure or "", " ".join(kinds)) if x) or "all changes"
-    data = feed_xml(events, title=f"vahti: {what}", feed_id=f"tag:vahti.invalid,2019:feed:{what}")
+    data = feed_xml(events, title=f"vahti: {what}", feed_id=tag("feed", what))
     if out:
         write_atomically(Path(out), data)
         click.echo(f"{len(events)} entries written to {out}", err=True)
@@ -696,7 +722,7 @@ def main(argv: list[str] | None = None) -> None:
     except VahtiError as exc:
         if debug:
             raise
-        click.echo(f"vahti: {exc}", err=True)
+        click.echo(f"vahti: {' '.join(str(exc).split())}", err=True)  # one line, whatever the error said
         sys.exit(2 if isinstance(exc, ConfigError) else 1)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -35,6 +35,13 @@ def database_url(db: str) -> str:
     return db
 
 
+def shown_url(engine: Engine) -> str:
+    """The database's URL as it may be shown (printed, logged): never its password."""
+    if engine.url.get_backend_name() == "sqlite":
+        return str(engine.url.database)
+    return engine.url.render_as_string(hide_password=True)
+
+
 def make_engine(db: str, **kwargs: Any) -> Engine:
     url = database_url(db)
     try:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 
 from vahti.urls import canonical_site, canonical_url
 from storage import blobs
-from storage.engine import WRITE, make_engine
+from storage.engine import WRITE, make_engine, shown_url
 from storage.migrate import ensure_current
 from storage.models import Blob, Capture, MeasureRow, Site, Version
 from storage.versioning import Latest, Written, decide, write_version
@@ -87,8 +87,9 @@ class Store:
             raise ConfigError(f"no database at {path} (nothing stored yet? check --db)")
         try:
             ensure_current(engine, create=create)
-        except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open the database {db!r}: {exc.__class__.__name__}: {exc}") from exc
+        except SQLAlchemyError as exc:  # the database is not there to use: --db (or its server) is wrong
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise ConfigError(f"cannot open the database {shown_url(engine)}: {reason}") from exc
         return cls(engine)
 
     def close(self) -> None:

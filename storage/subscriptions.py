@@ -19,10 +19,15 @@ from vahti.config import Filters, SubscriptionConfig
 from vahti.errors import ConfigError
 
 
-def upsert(session: Session, sub: SubscriptionConfig, *, source: str, now: dt.datetime) -> Subscription:
+def upsert(session: Session, sub: SubscriptionConfig, *, source: str, now: dt.datetime,
+           replace: bool = True) -> Subscription:
+    """Add ``sub``, or (with ``replace``) make an existing one of the same name and source like it."""
     row = session.scalar(select(Subscription).where(Subscription.name == sub.name))
     if row is not None and row.source != source:
         raise ConfigError(f"subscription {sub.name!r} already exists (made by {row.source}); choose another name")
+    if row is not None and row.active and not replace:
+        raise ConfigError(f"subscription {sub.name!r} already exists ({row.channel} {row.target}); "
+                          "give --replace to change it, or choose another name")
     if row is None:
         row = Subscription(name=sub.name, source=source, created_at=now)
         session.add(row)

@@ -13,7 +13,7 @@ from vahti.errors import ConfigError
 
 
 def test_the_documented_example_loads() -> None:
-    cfg = load(ROOT / "docs" / "vahti.example.toml")
+    cfg = load(ROOT / "vahti" / "data" / "vahti.example.toml")
     assert cfg.database == "vahti.db"
     (site,) = cfg.sites
     assert site.url == "https://ilmastovahti.hel.fi" and site.languages == ("fi", "sv")

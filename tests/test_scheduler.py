@@ -145,7 +145,7 @@ def test_a_configuration_change_is_taken_up_on_restart(site: SiteServer, tmp_pat
 
 def test_two_daemons_on_one_database_never_crawl_a_site_at_once(site: SiteServer, tmp_path: Path,
                                                               db_url: str) -> None:
-    conf = config(tmp_path, db_url, site.url, every="1s", rate=6.0)  # each crawl takes ~2.5 s
+    conf = config(tmp_path, db_url, site.url, every="1s", rate=12.0)  # each crawl takes ~1.2 s
     first = daemon(conf)
     wait_for(lambda: q(db_url, "SELECT count(*) FROM crawls")[0][0] >= 1)
     second = daemon(conf)

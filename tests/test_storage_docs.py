@@ -61,7 +61,7 @@ def test_datasette_loads_the_metadata_and_runs_the_canned_queries(tmp_path: Path
     store = Store.open(str(db))
     fill(store)
     store.close()
-    metadata = yaml.safe_load((ROOT / "docs" / "datasette-metadata.yml").read_text(encoding="utf-8"))
+    metadata = yaml.safe_load((ROOT / "vahti" / "data" / "datasette-metadata.yml").read_text(encoding="utf-8"))
     queries = metadata["databases"]["vahti"]["queries"]
 
     async def run() -> None:

@@ -13,6 +13,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from vahti.events import ChangeEvent, flag_notes
@@ -21,6 +22,15 @@ from vahti import __version__
 
 NS = "http://www.w3.org/2005/Atom"
 EPOCH = dt.datetime(2019, 10, 23, tzinfo=dt.timezone.utc)  # Ilmastovahti's launch
+
+
+def tag(kind: str, name: str) -> str:
+    """A tag URI (RFC 4151) for a feed: the name percent-encoded, so the id holds no space.
+
+    >>> tag("feed", "https://x.example task.*")
+    'tag:vahti.invalid,2019:feed:https%3A%2F%2Fx.example%20task.%2A'
+    """
+    return f"tag:vahti.invalid,2019:{kind}:{quote(name, safe='.-_~')}"
 
 
 def entry_id(event: ChangeEvent) -> str:
@@ -59,7 +69,8 @@ def feed_xml(events: list[ChangeEvent], *, title: str, feed_id: str, names: dict
         lines = [e.summary]
         lines += [f"{note[0].upper()}{note[1:]}." for note in flag_notes(e.flags)]
         if e.to_version is not None:
-            lines.append(f"Version {e.from_version} → {e.to_version}.")
+            lines.append(f"Version {e.from_version} → {e.to_version}." if e.from_version is not None
+                         else f"Version {e.to_version}, the first.")
         ET.SubElement(entry, f"{{{NS}}}content", {"type": "text"}).text = "\n".join(lines)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from diffs.alerts.atom import feed_xml, write_atomically
+from diffs.alerts.atom import feed_xml, tag, write_atomically
 from diffs.alerts.mail import compose
 from vahti import __version__
 from vahti.config import AlertsConfig
@@ -117,7 +117,7 @@ class AtomChannel:
     def send(self, message: Outgoing) -> None:
         events = self.events(message.subscription)
         data = feed_xml(events, title=f"vahti: {message.subscription}", names=self.names,
-                        feed_id=f"tag:vahti.invalid,2019:subscription:{message.subscription}")
+                        feed_id=tag("subscription", message.subscription))
         try:
             write_atomically(Path(message.target).expanduser(), data)
         except OSError as exc:
