@@ -453,6 +453,10 @@ def _synced_store(cfg: Any, *, create: bool = True) -> Store:
 @click.option("--email", help="Send e-mail to this address.")
 @click.option("--webhook", help="POST signed JSON to this http(s) URL.")
 @click.option("--atom", type=click.Path(dir_okay=False), help="Keep this Atom feed file current.")
+@click.option("--apprise", "apprise_urls", multiple=True, metavar="URL",
+              help="Chat through Apprise: slack://…, msteams://…, tgram://…, ntfy://… (repeatable), or env:VAR "
+                   "naming an environment variable that holds one (keeps the secret out of the database). "
+                   "Needs vahti[chat].")
 @click.option("--daily", "daily", is_flag=True, help="One digest a day instead of a message per crawl.")
 @click.option("--digest-hour", type=click.IntRange(0, 23), default=7, show_default=True, help="UTC hour of the digest.")
 @click.option("--site", "sites", multiple=True, help="Only this site (repeatable).")
@@ -465,7 +469,8 @@ def _synced_store(cfg: Any, *, create: bool = True) -> Store:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file.")
 @click.option("--replace", is_flag=True, help="Change an existing subscription of this name.")
 @common_options
-def subscribe_cmd(name: str, email: str | None, webhook: str | None, atom: str | None, daily: bool,
+def subscribe_cmd(name: str, email: str | None, webhook: str | None, atom: str | None,
+                  apprise_urls: tuple[str, ...], daily: bool,
                   digest_hour: int, sites: tuple[str, ...], measures: tuple[str, ...], categories: tuple[str, ...],
                   kinds: tuple[str, ...], text: str | None, no_flaps: bool, secret_env: str | None,
                   config_path: str | None, replace: bool, db: str,
@@ -482,6 +487,8 @@ def subscribe_cmd(name: str, email: str | None, webhook: str | None, atom: str |
                        ("secret_env", secret_env)):
         if value:
             data[key] = value
+    if apprise_urls:
+        data["apprise"] = list(apprise_urls)
     sub = SubscriptionConfig.from_dict(data, where="subscribe")
     cfg = _load_config(config_path, db)
     store = _synced_store(cfg)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from storage.models import Subscription
 from vahti.config import Filters, SubscriptionConfig
 from vahti.errors import ConfigError
+from vahti.redact import redact_url
 
 
 def upsert(session: Session, sub: SubscriptionConfig, *, source: str, now: dt.datetime,
@@ -60,7 +61,8 @@ def remove(session: Session, name: str) -> Subscription:
 
 def describe(row: Subscription) -> dict[str, Any]:
     filters = filters_of(row)
-    return {"name": row.name, "source": row.source, "channel": row.channel, "target": row.target, "mode": row.mode,
+    target = " ".join(redact_url(t) for t in row.target.splitlines())  # never a secret in what is shown
+    return {"name": row.name, "source": row.source, "channel": row.channel, "target": target, "mode": row.mode,
             "digest_hour": row.digest_hour if row.mode == "daily" else None, "active": row.active,
             "filters": {k: v for k, v in json.loads(filters.to_json()).items() if v},
             "include_flaps": row.include_flaps}

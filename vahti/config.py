@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 
 from vahti import __version__
 from vahti.errors import ConfigError
+from vahti.redact import redact_url
 from vahti.text import fold
 
 DEFAULT_DB = "vahti.db"
@@ -155,15 +157,16 @@ class AlertsConfig:
     max_attempts: int = 5
     retry_base: float = 60.0  # seconds; doubles per attempt, with jitter
     timeout: float = 30.0
+    report_url: str | None = None  # where the web report is published: messages link to measure pages there
 
     KEYS = frozenset({"smtp_host", "smtp_port", "smtp_starttls", "smtp_user", "smtp_password_env", "smtp_password",
-                      "from", "max_attempts", "retry_base", "timeout"})
+                      "from", "max_attempts", "retry_base", "timeout", "report_url"})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, where: str = "[alerts]") -> AlertsConfig:
         _known_keys(data, cls.KEYS, where)
         kwargs: dict[str, Any] = {}
-        for key in ("smtp_host", "smtp_user", "smtp_password_env", "smtp_password"):
+        for key in ("smtp_host", "smtp_user", "smtp_password_env", "smtp_password", "report_url"):
             if key in data:
                 kwargs[key] = str(data[key])
         if "from" in data:
@@ -188,7 +191,8 @@ class AlertsConfig:
         return f"AlertsConfig(smtp_host={self.smtp_host!r}, smtp_port={self.smtp_port}, smtp_user={self.smtp_user!r})"
 
 
-ChannelName = Literal["email", "webhook", "atom"]
+ChannelName = Literal["email", "webhook", "atom", "apprise"]
+APPRISE_HINT = "the apprise channel needs the chat extra: pip install 'vahti[chat]'"
 Mode = Literal["immediate", "daily"]
 CHANNELS: tuple[ChannelName, ...] = get_args(ChannelName)
 MODES: tuple[Mode, ...] = get_args(Mode)
@@ -272,8 +276,8 @@ class SubscriptionConfig:
     filters: Filters = Filters()
     secret_env: str | None = None  # webhook: environment variable holding the HMAC secret
 
-    KEYS = frozenset({"name", "email", "webhook", "atom", "mode", "digest_hour", "sites", "measures", "categories",
-                      "kinds", "text", "include_flaps", "secret_env"})
+    KEYS = frozenset({"name", "email", "webhook", "atom", "apprise", "mode", "digest_hour", "sites", "measures",
+                      "categories", "kinds", "text", "include_flaps", "secret_env"})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, where: str = "[[subscription]]") -> SubscriptionConfig:
@@ -283,8 +287,15 @@ class SubscriptionConfig:
             raise ConfigError(f"{where}: name is required (letters, digits, . @ + - _)")
         channels = [c for c in CHANNELS if c in data]
         if len(channels) != 1:
-            raise ConfigError(f"{where}: give exactly one of email, webhook, atom")
-        channel, target = channels[0], str(data[channels[0]])
+            raise ConfigError(f"{where}: give exactly one of email, webhook, atom, apprise")
+        channel = channels[0]
+        value = data[channel]
+        if channel == "apprise":  # one or more Apprise URLs (or env:VAR naming one), kept one a line
+            urls = [value] if isinstance(value, str) else value
+            if not isinstance(urls, list) or not urls or not all(isinstance(u, str) and u.strip() for u in urls):
+                raise ConfigError(f"{where}: apprise must be a URL or a list of URLs")
+            value = "\n".join(u.strip() for u in urls)
+        target = str(value)
         validate_target(channel, target, where)
         mode = str(data.get("mode", "immediate"))
         if mode not in MODES:
@@ -316,7 +327,13 @@ def validate_target(channel: str, target: str, where: str) -> None:
     if channel == "webhook":
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(f"{where}: webhook must be an http(s) URL: {target!r}")
+            raise ConfigError(f"{where}: webhook must be an http(s) URL: {redact_url(target)!r}")
+    if channel == "apprise":
+        if importlib.util.find_spec("apprise") is None:
+            raise ConfigError(f"{where}: {APPRISE_HINT}")
+        for url in target.splitlines():
+            if not (url.startswith("env:") and url[4:].isidentifier()) and not re.match(r"^[a-z0-9+]{2,20}://\S+$", url):
+                raise ConfigError(f"{where}: not an Apprise URL (service://…) or env:VARIABLE: {redact_url(url)!r}")
     if channel == "atom" and not target.strip():
         raise ConfigError(f"{where}: atom needs a file path")
 

@@ -50,3 +50,6 @@ def setup(fmt: str = "text", *, level: int = logging.INFO, stream: IO[str] | Non
     aps.handlers[:] = [handler]
     aps.setLevel(logging.WARNING)
     aps.propagate = False
+    # HTTP and chat libraries name request URLs (webhook and chat secrets among them) below WARNING.
+    for name in ("httpx", "httpcore", "urllib3", "apprise"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -55,3 +55,15 @@ def split_action_path(url: str) -> tuple[str | None, str, str] | None:
 def identifier_from_url(url: str) -> str | None:
     parts = split_action_path(url)
     return parts[2] if parts else None
+
+
+def report_page(measure_url: str) -> str:
+    """Where the web report (``vahti report``) keeps a measure's page, relative to its root.
+
+    >>> report_page("https://ilmastovahti.hel.fi/sv/actions/91")
+    'measures/ilmastovahti.hel.fi/sv/actions/91.html'
+    """
+    parts = urlsplit(canonical_url(measure_url))
+    safe = re.sub(r"[^A-Za-z0-9._/-]", "_", unquote(parts.path).strip("/")) or "index"
+    host = re.sub(r"[^A-Za-z0-9.-]", "_", parts.netloc)
+    return f"measures/{host}/{safe}.html"

@@ -12,8 +12,10 @@ and drop repeats by the ``Idempotency-Key`` header.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import hmac
 import json
+import logging
 import os
 import smtplib
 import socket
@@ -26,12 +28,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from diffs.alerts.atom import feed_xml, tag, write_atomically
+from diffs.alerts.chat import chat_messages
 from diffs.alerts.mail import compose
 from vahti import __version__
-from vahti.config import AlertsConfig
+from vahti.config import APPRISE_HINT, AlertsConfig
 from vahti.errors import DeliveryError
 from vahti.events import ChangeEvent
 from vahti.messages import Outgoing
+from vahti.redact import redact_url
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -82,8 +86,9 @@ class WebhookChannel:
                                    headers={"User-Agent": f"vahti/{__version__} (webhook)"})
 
     def send(self, message: Outgoing) -> None:
+        shown = redact_url(message.target)  # what an error may say of the URL: never its secrets
         if urlsplit(message.target).scheme not in ("http", "https"):
-            raise DeliveryError(f"webhook target is not http(s): {message.target!r}")
+            raise DeliveryError(f"webhook target is not http(s): {shown!r}")
         body = json.dumps({"idempotency_key": message.idempotency_key, "subscription": message.subscription,
                            "attempt": message.attempt, "events": [e.to_dict() for e in message.events]},
                           ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -97,9 +102,10 @@ class WebhookChannel:
         try:
             response = self.client.post(message.target, content=body, headers=headers)
         except (httpx.HTTPError, socket.error) as exc:
-            raise DeliveryError(f"webhook {message.target}: {type(exc).__name__}: {exc}") from exc
+            said = str(exc).replace(message.target, shown)
+            raise DeliveryError(f"webhook {shown}: {type(exc).__name__}: {said}") from exc
         if not 200 <= response.status_code < 300:
-            raise DeliveryError(f"webhook {message.target} answered HTTP {response.status_code}")
+            raise DeliveryError(f"webhook {shown} answered HTTP {response.status_code}")
 
     def close(self) -> None:
         self.client.close()
@@ -127,3 +133,56 @@ class AtomChannel:
 def _leave(message: Outgoing) -> str:
     return f"run `vahti unsubscribe {message.subscription}`, or remove it from vahti.toml if it is there."
 
+
+
+class AppriseChannel:
+    """Chat and push services through Apprise (``slack://``, ``msteams://``, ``matrix://``, ``tgram://``,
+    ``ntfy://``, ``json://``…): a batch goes out as one Markdown post per measure, to every URL of the
+    subscription; a failure retries the batch (at least once, as every channel).
+
+    A target line ``env:VAR`` is read from the environment when sending, so the secret lives
+    there, not in the database. Apprise reports failures through its log; they are captured
+    and become the ``DeliveryError`` (URLs redacted), so the outbox retries and shows them.
+    Apprise is the optional extra ``vahti[chat]``: without it the channel switches itself off.
+    """
+
+    name = "apprise"
+
+    def __init__(self, alerts: AlertsConfig, *, names: dict[str, str] | None = None) -> None:
+        self.alerts, self.names = alerts, names or {}
+        self.disabled = None if importlib.util.find_spec("apprise") is not None else APPRISE_HINT
+
+    def send(self, message: Outgoing) -> None:
+        import apprise
+
+        # Apprise's own lines quote target URLs (secrets and all): they stay with the capture below,
+        # never reach vahti's log; what failed is reported, redacted, as the DeliveryError.
+        logging.getLogger("apprise").propagate = False
+        urls = [self._resolve(line) for line in message.target.splitlines() if line.strip()]
+        posts = chat_messages(list(message.events), names=self.names, report_url=self.alerts.report_url)
+        sender = apprise.Apprise()
+        for url in urls:
+            timeouts = f"{'&' if '?' in url else '?'}cto={self.alerts.timeout:g}&rto={self.alerts.timeout:g}"
+            if not sender.add(url + timeouts):
+                raise DeliveryError(f"apprise cannot use the URL {redact_url(url)}")
+        with apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as log:  # type: ignore[no-untyped-call]
+            sent = all([sender.notify(title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN)
+                        for title, body in posts])  # every post tried, even after a failure
+            said = log.getvalue()
+        if not sent:
+            reason = " ".join(" ".join(dict.fromkeys(said.splitlines())).split())
+            for url in urls:  # the library may quote the URL, or parts of it, in what it says
+                for secret in {url, *url.split("://", 1)[-1].split("/")}:
+                    if len(secret) > 3:
+                        reason = reason.replace(secret, "***")
+            raise DeliveryError(f"apprise: {reason[:500] or 'not sent'}")
+
+    @staticmethod
+    def _resolve(line: str) -> str:
+        line = line.strip()
+        if line.startswith("env:"):
+            value = os.environ.get(line[4:], "").strip()
+            if not value:
+                raise DeliveryError(f"${line[4:]} (an Apprise URL) is not set; not sending")
+            return value
+        return line

@@ -15,7 +15,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from diffs.alerts.channels import AtomChannel, EmailChannel, WebhookChannel
+from diffs.alerts.channels import AppriseChannel, AtomChannel, EmailChannel, WebhookChannel
 from storage.outbox import prepare, record_failure, record_sent, subscription_events
 from storage.store import Store
 from vahti.clock import utcnow
@@ -49,7 +49,7 @@ def default_channels(store: Store, alerts: AlertsConfig, names: dict[str, str]) 
             return subscription_events(session, subscription, limit=ATOM_ENTRIES)
 
     return {"email": EmailChannel(alerts, names=names), "webhook": WebhookChannel(alerts),
-            "atom": AtomChannel(feed, names=names)}
+            "atom": AtomChannel(feed, names=names), "apprise": AppriseChannel(alerts, names=names)}
 
 
 def deliver(store: Store, channels: Mapping[str, Channel], alerts: AlertsConfig,
