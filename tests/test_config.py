@@ -90,5 +90,5 @@ def test_the_alerts_doc_example_loads(tmp_path: Path) -> None:
     conf = tmp_path / "v.toml"
     conf.write_text(block.group(1), encoding="utf-8")
     cfg = load(conf)
-    assert [s.name for s in cfg.subscriptions] == ["newsroom", "bot", "public-feed"]
+    assert [s.name for s in cfg.subscriptions] == ["newsroom", "bot", "slack-desk", "public-feed"]
     assert cfg.alerts.smtp_host == "smtp.example.org" and cfg.alerts.max_attempts == 5
