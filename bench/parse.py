@@ -125,7 +125,7 @@ def stages(corpus: list[Page]) -> None:
             "detect": best_of(lambda: (detect.generation(tree, text, next_data), detect.language(tree, url, next_data),
                                        detect.not_a_measure(tree), detect.truncated(text))),
             "dom-light": best_of(lambda: what_json_needs(reader())),
-            "embedded": best_of(lambda: _from_embedded(page, gen, url, lang, light.identifier, [])),
+            "embedded": best_of(lambda: _from_embedded(page, gen, url, lang, light.identifier, [], [])),
             "dom-full": best_of(lambda: measure_from_dom(reader())),
             "parse": best_of(lambda: parse(body, url)),
         }

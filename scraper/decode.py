@@ -51,22 +51,27 @@ def decode(body: bytes | str, *, url: str | None = None) -> tuple[str, str]:
             return body.decode(name, errors="replace"), name
     m = _META_CHARSET.search(body[:4096])
     declared = m.group(1).decode("ascii", "replace").lower() if m else None
-    if declared:
-        if declared in _LATIN1_LABELS:
-            return body.decode("cp1252", errors="replace"), declared
+    if declared in _LATIN1_LABELS:
+        return body.decode("cp1252", errors="replace"), declared
+    if declared and declared.replace("_", "-") not in ("utf-8", "utf8") and _is_charset(declared):
         try:
-            codecs.lookup(declared)
-        except LookupError:
+            return body.decode(declared, errors="replace"), declared
+        except (UnicodeError, ValueError, TypeError):  # a codec that fails even when told to replace
             declared = None
-        else:
-            if declared.replace("_", "-") not in ("utf-8", "utf8"):
-                return body.decode(declared, errors="replace"), declared
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         if declared and declared.replace("_", "-") in ("utf-8", "utf8"):
             return body.decode("utf-8", errors="replace"), "utf-8-with-errors"
         return body.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _is_charset(name: str) -> bool:
+    """A codec that turns bytes into text (not rot13, base64, zlib… nor an unknown name)."""
+    try:
+        return bool(codecs.lookup(name)._is_text_encoding)
+    except LookupError:
+        return False
 
 
 def load_json(text: str | bytes) -> Any:
@@ -80,4 +85,7 @@ def load_json(text: str | bytes) -> Any:
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
-        return json.loads(text)
+        try:
+            return json.loads(text)
+        except RecursionError:  # nested past what a page's data needs (orjson stops at 1,024 levels)
+            raise ValueError("JSON nested too deeply") from None

@@ -13,7 +13,7 @@ from typing import Any
 
 from vahti.text import fold
 from scraper.dates import parse_iso_date, parse_iso_datetime
-from scraper.text import clean, clean_or_none, html_to_text, plain_to_text
+from scraper.text import clean, clean_or_none, drop_controls, html_to_text, plain_to_text
 from vahti.record import (
     Contact,
     Indicator,
@@ -43,9 +43,18 @@ def _l(value: Any) -> list[Any]:
 
 
 def _s(value: Any) -> str | None:
+    """A scalar from the embedded data as text, without control characters (ids and identifiers
+    reach terminals, logs and feeds too)."""
     if value is None:
         return None
-    return str(value)
+    text = str(value)
+    return drop_controls(text) if not text.isprintable() else text
+
+
+def _id(value: Any) -> str | None:
+    """An id or identifier: one line of printable text, nothing else."""
+    text = _s(value)
+    return None if text is None else "".join(text.split()) if not text.isprintable() else text
 
 
 def _person_name(person: dict[str, Any]) -> str:
@@ -57,7 +66,7 @@ def _labelled(value: Any) -> Labelled | None:
     label = clean_or_none(_s(v.get("name")) or _s(v.get("label")))
     if label is None:
         return None
-    return Labelled(_s(v.get("identifier")), label)
+    return Labelled(_id(v.get("identifier")), label)
 
 
 def _period(due: str | None, fmt: str | None) -> str | None:
@@ -86,7 +95,7 @@ def _task(t: dict[str, Any], default_format: str | None) -> Task | None:
     comment_html = t.get("details") if "details" in t else t.get("comment")
     due_raw = _s(t.get("dueAt"))
     return Task(
-        id=_s(t.get("id")),
+        id=_id(t.get("id")),
         name=name,
         state=state,
         due_date=parse_iso_date(due_raw),
@@ -132,10 +141,10 @@ def _indicators(action: dict[str, Any]) -> list[Indicator]:
     items = [_d(_d(r).get("indicator")) for r in related] if related else [_d(i) for i in _l(action.get("indicators"))]
     for ind in items:
         name = clean(_s(ind.get("name")))
-        key = _s(ind.get("id")) or name
+        key = _id(ind.get("id")) or name
         if name and key not in seen:
             seen.add(key)
-            out.append(Indicator(id=_s(ind.get("id")), name=name))
+            out.append(Indicator(id=_id(ind.get("id")), name=name))
     return out
 
 
@@ -155,7 +164,7 @@ def _parties(action: dict[str, Any]) -> list[ResponsibleParty]:
         if not name:
             continue
         out.append(ResponsibleParty(
-            id=_s(org.get("id")), abbreviation=clean_or_none(_s(org.get("abbreviation"))),
+            id=_id(org.get("id")), abbreviation=clean_or_none(_s(org.get("abbreviation"))),
             name=name, primary=primary,
         ))
     return out
@@ -170,7 +179,7 @@ def _contacts(action: dict[str, Any]) -> list[Contact]:
         if not name:
             continue
         out.append(Contact(
-            id=_s(person.get("id")), name=name, title=clean_or_none(_s(person.get("title"))),
+            id=_id(person.get("id")), name=name, title=clean_or_none(_s(person.get("title"))),
             organization=clean_or_none(_s(_d(person.get("organization")).get("name"))), primary=primary,
         ))
     return out
@@ -192,7 +201,7 @@ def _updates(action: dict[str, Any]) -> list[StatusUpdate]:
 
 
 def _ident(value: Any) -> str | None:
-    return _s(_d(value).get("identifier"))
+    return _id(_d(value).get("identifier"))
 
 
 # GraphQL field behind each record field, to tell "not asked for" from "empty".
@@ -215,7 +224,7 @@ def measure_from_action(
     if status is None and action.get("statusSummary"):
         summary = _d(action.get("statusSummary"))
         label = clean_or_none(_s(summary.get("label")))
-        ident = _s(summary.get("identifier"))
+        ident = _id(summary.get("identifier"))
         status = Labelled(ident.lower() if ident else None, label) if label else None
     completion = action.get("completion")
     if not isinstance(completion, int) or isinstance(completion, bool) or not 0 <= completion <= 100:
@@ -225,9 +234,9 @@ def measure_from_action(
     record = Measure(
         url=url,
         language=language,
-        identifier=str(action.get("identifier") or ""),
+        identifier=_id(action.get("identifier")) or "",
         name=clean(_s(action.get("name"))),
-        plan=plan,
+        plan=clean_or_none(plan),
         categories=tuple(_categories(action)),
         lead=plain_to_text(_s(action.get("leadParagraph"))),
         description=html_to_text(_s(action.get("description"))),

@@ -37,6 +37,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     # UTF-8 pages (nearly all) stay bytes: only the markup is decoded (which also checks it is
     # UTF-8), the scripts go to the JSON decoder as they are.
     page: Embedded[bytes] | Embedded[str]
+    text_problems: list[str] = []  # the page's text itself is damaged: degraded whatever else it says
     split = _split_utf8(body)
     if split is not None:
         page, text = split
@@ -45,6 +46,11 @@ def parse(body: bytes | str, url: str) -> ParseResult:
         whole, encoding = decode(body, url=url)
         if encoding in ("cp1252", "utf-8-with-errors"):
             warnings.append(f"body decoded as {encoding}")
+        raw_fffd = body.count(b"\xef\xbf\xbd") if isinstance(body, bytes) else 0
+        if encoding not in ("str", "cp1252") and whole.count("\ufffd") > raw_fffd:
+            # Declared one charset, written in another: its text is partly lost, never "ok".
+            text_problems.append(f"the text does not decode as its declared charset ({encoding}): "
+                                 f"{whole.count(chr(0xfffd)) - raw_fffd} characters lost")
         page = Embedded.split(whole)
         text, next_data = page.markup, page.next_data
 
@@ -73,7 +79,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     # Embedded data first; it needs only a little of the DOM (a light read).
     reader = dom_reader(tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
     light = what_json_needs(reader)
-    jread = _from_embedded(page, generation, url, language, light.identifier, warnings)
+    jread = _from_embedded(page, generation, url, language, light.identifier, warnings, text_problems)
     dom = light if jread is not None else measure_from_dom(reader)
 
     record: Measure
@@ -101,6 +107,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
             return refuse("not found (soft 404 marker)", generation)
         return refuse(detect.challenge(text) or "no action content on the page", generation)
     warnings.extend(dom.warnings)
+    problems += text_problems
     verdict = "degraded" if problems else "ok"
     meta = ParseMeta(
         verdict=verdict, reasons=tuple(dict.fromkeys(problems)), generation=generation,  # type: ignore[arg-type]
@@ -128,8 +135,7 @@ def _split_utf8(body: bytes | str) -> tuple[Embedded[bytes], str] | None:
 
 
 def _from_embedded(page: Embedded[bytes] | Embedded[str], generation: str, url: str, language: str,
-                   identifier: str | None,
-                   warnings: list[str]) -> JsonRead | None:
+                   identifier: str | None, warnings: list[str], problems: list[str]) -> JsonRead | None:
     action: dict[str, Any] | None = None
     plan: str | None = None
     task_format: str | None = None
@@ -151,8 +157,8 @@ def _from_embedded(page: Embedded[bytes] | Embedded[str], generation: str, url: 
         if stream:
             try:
                 found, extra = rsc.find_action(rsc.parse_rows(stream), identifier)
-            except rsc.TooLarge as exc:
-                warnings.append(f"embedded data not read: {exc}; read the page from the DOM")
+            except rsc.TooLarge as exc:  # a payload built to explode: bounded, said, never ok
+                problems.append(f"embedded data not read: {exc}")
                 found, extra = None, {}
             action = found
             list_page = extra.get("actionListPage") if isinstance(extra, dict) else None

@@ -54,6 +54,15 @@ def clean(text: str | None) -> str:
     return " ".join(text.split())
 
 
+def drop_controls(text: str) -> str:
+    """``text`` without C0/C1 control characters (escape sequences, CR, NUL…), white space kept.
+
+    >>> drop_controls("91" + chr(27) + "]0;pwned" + chr(7))
+    '91]0;pwned'
+    """
+    return _CONTROL.sub("", text)
+
+
 def clean_or_none(text: str | None) -> str | None:
     out = clean(text)
     return out or None
@@ -156,7 +165,9 @@ def attr(node: LexborNode | None, name: str) -> str | None:
     if node is None:
         return None
     value: Any = node.attributes.get(name)
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    return value if value.isprintable() else drop_controls(value)  # class names, labels: no control characters
 
 
 def class_tokens(node: LexborNode) -> list[str]:

@@ -22,6 +22,7 @@ import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 # A language prefix is a BCP 47-ish tag the front end puts first ("sv", "de-ch", "pt-br").
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ACTION_PATH = re.compile(r"^(?:/([a-z]{2}(?:-[a-z]{2,4})?)(?=/))?((?:/[^/]+)*?)/actions?/([^/?#]+)/?$", re.I)
 
 
@@ -49,7 +50,7 @@ def split_action_path(url: str) -> tuple[str | None, str, str] | None:
     if m is None:
         return None
     lang = m.group(1).lower() if m.group(1) else None
-    return lang, m.group(2), unquote(m.group(3))
+    return lang, m.group(2), _CONTROL.sub("", unquote(m.group(3)))  # %1b… never reaches an identifier
 
 
 def identifier_from_url(url: str) -> str | None:

@@ -1,0 +1,87 @@
+"""Hostile pages: the parser never raises on content, bounds its work, keeps control characters out."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+
+from helpers import ROOT
+from scraper import parse
+from vahti.samples.pages import app_router_page, classic_page
+from vahti.samples.spec import spec_91
+
+URL = "https://ilmastovahti.hel.fi/actions/91"
+
+
+def _rsc_page(rows: str, action: dict[str, object]) -> bytes:
+    stream = rows + "ff:" + json.dumps(["$", "$L33", None, {"action": action}], separators=(",", ":")) + "\n"
+    push = json.dumps([1, stream]).replace("</", "\\u003c/")
+    head = app_router_page(spec_91("fi"), with_json=False).split("</body>")[0]
+    return (head + f"<script>self.__next_f.push({push})</script></body></html>").encode()
+
+
+def test_an_rsc_reference_bomb_is_bounded_and_degraded() -> None:
+    """Rows that reference each other twice per level: 2**40 copies if inlined naively."""
+    rows = "0:\"" + "x" * 200 + "\"\n" + "".join(f"{i + 1:x}:[\"${i:x}\",\"${i:x}\"]\n" for i in range(30))
+    action = {"__typename": "Action", "identifier": "91", "name": "A", "tasks": [], "description": f"${30:x}"}
+    body = _rsc_page(rows, action)
+    started = time.process_time()
+    result = parse(body, URL)
+    assert time.process_time() - started < 2
+    assert result.meta.verdict == "degraded"
+    assert any("embedded data not read: RSC references expand past" in r for r in result.meta.reasons)
+
+
+def test_deep_json_and_charset_names_that_are_no_charsets_do_not_raise() -> None:
+    deep = "[" * 5000 + "]" * 5000
+    page = classic_page(spec_91("fi")).replace('<script id="__NEXT_DATA__" type="application/json">',
+                                               f'<script id="__NEXT_DATA__" type="application/json">{deep}', 1)
+    assert parse(page.encode(), URL).meta.verdict in ("ok", "degraded")
+    for charset in ("rot13", "base64", "zlib", "no-such-charset", "idna"):
+        body = classic_page(spec_91("fi")).replace('<meta charSet="utf-8"/>', f'<meta charset="{charset}"/>').encode()
+        assert parse(body, URL).meta.verdict in ("ok", "degraded"), charset
+
+
+def test_a_page_in_another_charset_than_it_declares_is_degraded_not_ok() -> None:
+    page = classic_page(spec_91("fi"), with_json=False)
+    latin1 = page.encode("cp1252", errors="replace")  # ä, ö as single bytes under charSet="utf-8"
+    result = parse(latin1, URL)
+    assert result.meta.verdict == "degraded"
+    assert any("does not decode as its declared charset" in r for r in result.meta.reasons)
+    utf7 = page.replace('<meta charSet="utf-8"/>', '<meta charset="utf-7"/>').encode("cp1252", errors="replace")
+    assert parse(utf7, URL).meta.verdict == "degraded"
+    undeclared = page.replace('<meta charSet="utf-8"/>', "").encode("cp1252", errors="replace")
+    assert parse(undeclared, URL).meta.verdict == "ok"  # no claim broken: a Latin-1 guess, as browsers do
+
+
+def test_control_characters_never_reach_the_record() -> None:
+    spec = spec_91("fi")
+    esc = "\x1b]0;pwned\x07\x1b[31m"
+    spec["previous"], spec["next"] = f"90{esc}", f"92\r\nForged: line"
+    spec["plan"] = f"Plan{esc}"
+    spec["status"] = (f"on_time{esc}", "Ajallaan")
+    spec["tasks"][0]["id"] = f"1201{esc}"
+    for body in (classic_page(spec), classic_page(spec, with_json=False), app_router_page(spec)):
+        record = parse(body, URL).record
+        assert record is not None
+        text = record.to_json()
+        assert not any(ord(c) < 32 or 0x7f <= ord(c) <= 0x9f for c in json.loads(text).__repr__()
+                       if c not in "\n"), text[:200]
+        assert "\\u001b" not in text and "\\r" not in text and "\\u0007" not in text
+
+
+def test_peak_memory_parsing_a_bomb_stays_small() -> None:
+    """In its own process: RSS stays well under 300 MB whatever the page tries."""
+    code = ("import resource, sys; sys.path.insert(0, 'tests'); from test_hostile_pages import _rsc_page; "
+            "from scraper import parse; rows = '0:\"' + 'y' * 100000 + '\"\\n' + ''.join("
+            "f'{i + 1:x}:[\"${i:x}\",\"${i:x}\",\"${i:x}\"]\\n' for i in range(30)); "
+            "a = {'__typename': 'Action', 'identifier': '91', 'name': 'A', 'tasks': [], 'description': '$1e'}; "
+            "r = parse(_rsc_page(rows, a), 'https://x/actions/91'); "
+            "print(r.meta.verdict, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    verdict, rss_mb = out.stdout.split()
+    assert verdict == "degraded" and int(rss_mb) < 300, out.stderr
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
