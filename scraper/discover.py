@@ -30,12 +30,13 @@ from scraper.robots import Robots
 from vahti.config import SiteConfig
 from vahti.errors import FetchError, ParseError
 from vahti.text import natural_key
-from vahti.urls import canonical_url, split_action_path
+from vahti.urls import canonical_url, origin, split_action_path
 
 Source = Literal["sitemap", "list", "chain", "known", "probe"]  # how a measure URL was found
 
 MAX_SITEMAP_BYTES = 20 * 1024 * 1024
 MAX_SITEMAPS = 50
+MAX_SITEMAP_URLS = 50_000  # per sitemap, as the sitemap protocol allows; more are not read
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 
 
@@ -59,7 +60,10 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     kind = root.tag.rsplit("}", 1)[-1]
     for loc in root.iter():
         if loc.tag.rsplit("}", 1)[-1] == "loc" and loc.text and loc.text.strip():
-            (nested if kind == "sitemapindex" else urls).append(loc.text.strip())
+            found = nested if kind == "sitemapindex" else urls
+            if len(found) >= MAX_SITEMAP_URLS:
+                break
+            found.append(loc.text.strip())
     return urls, nested
 
 
@@ -141,6 +145,7 @@ def sitemap_urls(fetcher: Fetcher, site: SiteConfig, robots: Robots, notes: list
     queue = [f"{site.origin}/sitemap.xml"]
     if robots.parser is not None:
         queue += [u for u in (robots.parser.sitemaps or []) if u not in queue]
+    home = origin(site.origin)
     urls: list[str] = []
     done: set[str] = set()
     while queue and len(done) < MAX_SITEMAPS:
@@ -148,6 +153,9 @@ def sitemap_urls(fetcher: Fetcher, site: SiteConfig, robots: Robots, notes: list
         if sitemap in done:
             continue
         done.add(sitemap)
+        if origin(sitemap) != home:  # a robots.txt or sitemap index may name any URL: only the site's are read
+            notes.append(f"{sitemap}: not on the site (not fetched)")
+            continue
         if not robots.allowed(sitemap):
             notes.append(f"{sitemap}: disallowed by robots.txt")
             continue

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
@@ -29,10 +30,14 @@ from httpx_retries import Retry, RetryTransport
 from scraper.ratelimit import RateLimiter
 from vahti.config import SiteConfig
 from vahti.errors import FetchError, FetchStopped, FetchTimeout
+from vahti.urls import origin
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 XML_TYPES = ("application/xml", "text/xml", "application/x-gzip", "application/gzip", "text/plain")
 MAX_REDIRECTS = 5
+# What a response may be encoded with: these are offered and decoded here, bounded by the size cap;
+# anything else (zstd, br: their decoders inflate a whole frame at once) is neither offered nor taken.
+ENCODINGS = ("gzip", "deflate")
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
@@ -108,7 +113,7 @@ class HttpFetcher:
 
     def __init__(self, site: SiteConfig, *, limiter: RateLimiter | None = None,
                  transport: httpx.BaseTransport | None = None, stop: threading.Event | None = None) -> None:
-        self.site = site
+        self.site, self.stop = site, stop
         self.limiter = limiter or RateLimiter(site.rate, stop=stop)
         retry_class = type("Retry", (_StoppableRetry,), {"stop": stop})
         retry = retry_class(total=site.retries, backoff_factor=site.backoff, max_backoff_wait=site.max_backoff,
@@ -126,10 +131,13 @@ class HttpFetcher:
         self.client.close()
 
     def fetch(self, request: Request) -> Response:
+        """One page, from the site only (scheme, host and port), within ``deadline`` seconds in all."""
         started = time.monotonic()
         url, seen, attempts = request.url, [request.url], 0
-        host = urlsplit(url).hostname
-        headers = {"Accept": ", ".join(request.accept) + ", */*;q=0.1"}
+        home = origin(self.site.origin)
+        if origin(url) != home:
+            raise FetchError("not on the site (scheme, host and port must match): not fetched", url=request.url)
+        headers = {"Accept": ", ".join(request.accept) + ", */*;q=0.1", "Accept-Encoding": ", ".join(ENCODINGS)}
         if request.etag:
             headers["If-None-Match"] = request.etag
         if request.last_modified:
@@ -141,7 +149,7 @@ class HttpFetcher:
                     attempts += counter[0]
                     if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
                         target = urljoin(url, resp.headers["location"])
-                        if urlsplit(target).hostname != host or urlsplit(target).scheme not in ("http", "https"):
+                        if origin(target) != home:
                             raise FetchError(f"off-site redirect to {target} (not followed)", url=request.url)
                         if target in seen or len(seen) > MAX_REDIRECTS:
                             raise FetchError(f"redirect loop or too many redirects ({len(seen)} hops)",
@@ -149,7 +157,7 @@ class HttpFetcher:
                         seen.append(target)
                         url = target
                         continue
-                    body = b"" if resp.status_code == 304 else self._read(resp, request)
+                    body = b"" if resp.status_code == 304 else self._read(resp, request, started)
                     return Response(
                         url=url, status=resp.status_code, body=body,
                         content_type=resp.headers.get("content-type"), etag=resp.headers.get("etag"),
@@ -164,7 +172,13 @@ class HttpFetcher:
                 raise FetchError(f"{type(exc).__name__} after {attempts + counter[0]} attempt(s): {exc}",
                                  url=request.url) from exc
 
-    def _read(self, resp: httpx.Response, request: Request) -> bytes:
+    @property
+    def deadline(self) -> float:
+        """Seconds one fetch may take in all (attempts, waits, redirects, reading): a server sending a
+        byte a second never holds a crawl longer than this."""
+        return self.site.timeout * 3
+
+    def _read(self, resp: httpx.Response, request: Request, started: float) -> bytes:
         cap = self.site.max_bytes
         length = resp.headers.get("content-length")
         if length and length.isdigit() and int(length) > cap:
@@ -172,11 +186,48 @@ class HttpFetcher:
         ctype = (resp.headers.get("content-type") or "").split(";")[0].strip().lower()
         if resp.status_code == 200 and ctype and ctype not in request.accept:
             raise FetchError(f"unexpected content type {ctype!r}", url=request.url)
+        encoding = (resp.headers.get("content-encoding") or "identity").strip().lower()
+        if encoding not in ("identity", *ENCODINGS):
+            raise FetchError(f"content encoding {encoding!r} was not asked for (not read)", url=request.url)
+        decoder = _Decoder(encoding, cap, request.url)
         chunks, total = [], 0
-        # iter_bytes yields *decoded* bytes: the cap also bounds gzip/brotli bombs.
-        for chunk in resp.iter_bytes():
+        for raw in resp.iter_raw():  # decoded here, never by httpx: every output is counted against the cap
+            if time.monotonic() - started > self.deadline:
+                raise FetchTimeout(f"took longer than {self.deadline:g} s in all (stopped reading)", url=request.url)
+            if self.stop is not None and self.stop.is_set():
+                raise FetchStopped("stopped while reading", url=request.url)
+            chunk = decoder.feed(raw)
             total += len(chunk)
             if total > cap:
                 raise FetchError(f"body over the {cap} byte cap (stopped reading)", url=request.url)
             chunks.append(chunk)
+        chunks.append(decoder.flush())
         return b"".join(chunks)
+
+
+class _Decoder:
+    """gzip / deflate (zlib-wrapped or raw) decoding that never yields more than the cap at a time."""
+
+    def __init__(self, encoding: str, cap: int, url: str) -> None:
+        self.cap, self.url = cap, url
+        wbits = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}.get(encoding)
+        self.inflate = zlib.decompressobj(wbits) if wbits is not None else None
+        self.raw_deflate = encoding == "deflate"  # some servers send raw deflate: tried on the first error
+
+    def feed(self, data: bytes) -> bytes:
+        if self.inflate is None:
+            return data
+        try:
+            out = self.inflate.decompress(data, self.cap + 1)
+        except zlib.error:
+            if not self.raw_deflate:
+                raise FetchError("body is not valid gzip", url=self.url) from None
+            self.raw_deflate, self.inflate = False, zlib.decompressobj(-zlib.MAX_WBITS)
+            return self.feed(data)
+        self.raw_deflate = False
+        if self.inflate.unconsumed_tail:
+            raise FetchError(f"compressed body expands past the {self.cap} byte cap (stopped)", url=self.url)
+        return out
+
+    def flush(self) -> bytes:
+        return self.inflate.flush() if self.inflate is not None else b""

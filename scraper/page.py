@@ -9,7 +9,7 @@ from scraper.fetch import Fetcher, Request, Response
 from scraper.parser import parse
 from vahti.errors import FetchError, FetchStopped
 from vahti.record import ParseResult
-from vahti.urls import canonical_url
+from vahti.urls import canonical_url, split_action_path
 
 log = logging.getLogger("vahti.crawl")
 
@@ -22,6 +22,7 @@ class Fetched:
     result: ParseResult | None = None
     error: str | None = None
     stopped: bool = False  # the crawl was stopped before an answer came: nothing to record
+    moved_to: str | None = None  # redirected to another action's page: not this measure's answer
 
 
 def fetch_page(fetcher: Fetcher, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
@@ -35,6 +36,8 @@ def fetch_page(fetcher: Fetcher, url: str, etag: str | None = None, last_modifie
     except Exception as exc:  # noqa: BLE001 - one page's bug must not end the crawl
         log.exception("fetching %s failed", url)
         return Fetched(None, error=f"internal error: {type(exc).__name__}: {exc}")
+    if resp.redirects and _another_action(url, resp.url):
+        return Fetched(resp, moved_to=canonical_url(resp.url))  # never stored under the asked URL
     if resp.status != 200 or not resp.body:
         return Fetched(resp)
     try:
@@ -42,3 +45,9 @@ def fetch_page(fetcher: Fetcher, url: str, etag: str | None = None, last_modifie
     except Exception as exc:  # noqa: BLE001 - a parser bug is recorded, the body kept
         log.exception("parsing %s failed", url)
         return Fetched(resp, error=f"parser failed: {type(exc).__name__}: {exc}")
+
+
+def _another_action(asked: str, landed: str) -> bool:
+    """The redirect ends on another action's page (or on no action page at all)."""
+    a, b = split_action_path(asked), split_action_path(landed)
+    return b is None or a is None or (a[0], a[2]) != (b[0], b[2])

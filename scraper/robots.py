@@ -17,6 +17,7 @@ from vahti.config import SiteConfig
 from vahti.errors import FetchError
 
 ROBOTS_TYPES = ("text/plain", "text/html", "application/octet-stream")
+MAX_CRAWL_DELAY = 60.0  # seconds: a longer crawl-delay is honoured as this (and said so)
 
 
 @dataclass
@@ -67,6 +68,9 @@ def site_robots(fetcher: Fetcher, site: SiteConfig) -> Robots:
         return Robots(site.origin, site.user_agent, None, allow_all=True, reason="robots.txt ignored")
     robots = fetch_robots(fetcher, site.origin, site.user_agent)
     delay = robots.crawl_delay()
+    if delay is not None and not 0 <= delay <= MAX_CRAWL_DELAY:  # 1e20, inf, nan, -1
+        robots.reason += f"; crawl-delay {delay:g} s taken as {MAX_CRAWL_DELAY:g} s"
+        delay = MAX_CRAWL_DELAY
     if delay and isinstance(fetcher, HttpFetcher):
         fetcher.limiter.slow_down(site.origin.split("://", 1)[1].split(":")[0], delay)
     return robots

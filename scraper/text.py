@@ -90,7 +90,7 @@ def html_to_text(html: str | None) -> str | None:
         return None
     if "<" not in html and "&" not in html:
         return plain_to_text(html)
-    if _SIMPLE_HTML.fullmatch(html):
+    if _SIMPLE_HTML.fullmatch(html) and not _NESTED_ITEM.search(html):
         return _simple_html_to_text(html)
     tree = LexborHTMLParser(f"<body>{html}</body>")
     return node_text(tree.body)
@@ -102,6 +102,8 @@ def html_to_text(html: str | None) -> str | None:
 _SIMPLE_TAG = r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote|strong|em|b|i|u|span|a|br)(?:\s[^<>]*)?/?>"
 # Runs of plain text are taken whole (possessive): one step per run, not per character.
 _SIMPLE_HTML = re.compile(rf"(?:[^<&]++|&(?:[a-zA-Z]{{2,8}}|#\d{{1,6}}|#x[0-9a-fA-F]{{1,6}});|{_SIMPLE_TAG})*", re.S)
+# An <li> opened inside an open <li>: HTML closes the first (the tree builder knows it, a regex does not).
+_NESTED_ITEM = re.compile(r"<li\b(?:(?!</li>).)*?<li\b", re.S | re.I)
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote)(?:\s[^<>]*)?/?>")
 _BR_TAG = re.compile(r"<br(?:\s[^<>]*)?/?>")
 _INLINE_TAG = re.compile(r"</?(?:strong|em|b|i|u|span|a)(?:\s[^<>]*)?/?>")

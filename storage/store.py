@@ -52,6 +52,7 @@ class FetchInfo:
     duration_ms: int | None = None
     error: str | None = None
     not_modified: bool = False  # a 304 answer to a conditional request
+    moved_to: str | None = None  # the URL redirected to another action's page (a merge or a renumbering)
 
     def __post_init__(self) -> None:
         if self.requested_at.tzinfo is None:
@@ -185,7 +186,9 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
             capture["verdict"] = result.meta.verdict
         return done("error" if fetch.error is not None else "unchanged")  # its place: the rebuild decides
 
-    missing = (fetch.http_status in MISSING_STATUSES and record is None) or (
+    if fetch.moved_to is not None:  # this URL's measure is not here any more: it counts as missing
+        capture["error"] = f"moved: redirected to {fetch.moved_to}"
+    missing = fetch.moved_to is not None or (fetch.http_status in MISSING_STATUSES and record is None) or (
         result is not None and record is None and any(r.startswith("not found") for r in result.meta.reasons))
     if missing:
         if body:

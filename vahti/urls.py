@@ -44,6 +44,21 @@ def canonical_site(base_url: str) -> str:
     return canonical_url(base_url).rstrip("/")
 
 
+def origin(url: str) -> str:
+    """Scheme, host and port: what "the same site" means for every URL vahti fetches.
+
+    >>> origin("HTTPS://Example.org/klima/actions/1"), origin("http://example.org:8080/x")
+    ('https://example.org:443', 'http://example.org:8080')
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
+    except ValueError:
+        port = -1
+    return f"{scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
 def split_action_path(url: str) -> tuple[str | None, str, str] | None:
     """(language or None, base path or "", identifier) of an action page's URL or path; None otherwise."""
     m = _ACTION_PATH.match(urlsplit(url).path)

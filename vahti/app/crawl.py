@@ -27,7 +27,9 @@ from storage.store import FetchInfo, Lifecycle, Outcome, Store, Stored
 from vahti.app.ingest import ingest
 from vahti.clock import utcnow
 from vahti.config import SiteConfig
+from vahti.errors import StorageError
 from vahti.events import ChangeEvent
+from vahti.urls import split_action_path
 from vahti.record import ParseResult, Verdict
 
 log = logging.getLogger("vahti.crawl")
@@ -118,6 +120,7 @@ class Crawler:
         self.stop = stop  # set: every wait in the fetcher ends at once, pages in flight are not recorded
         self.fetcher: Fetcher = fetcher or HttpFetcher(site, stop=stop)
         self._own_fetcher = fetcher is None
+        self._broken: str | None = None  # why the database took no more, once it failed
         self._validators: dict[str, tuple[str | None, str | None]] = {}
 
     def close(self) -> None:
@@ -174,10 +177,18 @@ class Crawler:
                     if fetched.stopped:
                         continue  # no answer came before the stop: nothing to record
                     result = fetched.result
-                    stored = self._store(state, fetched.response, result, fetched.error)
+                    stored = self._store(state, fetched.response, result, fetched.error, fetched.moved_to)
+                    if self._broken is not None:  # the database cannot take more: stop, say so once
+                        summary.problem = f"storage failed, the crawl stopped: {self._broken}"
+                        queue.clear()
                     summary.pages.append(state)
                     if progress:
                         progress(state)
+                    moved = split_action_path(fetched.moved_to) if fetched.moved_to else None
+                    if moved is not None and (landed := self.site.action_url(moved[2], moved[0])) not in seen:
+                        seen.add(landed)  # where the page went: checked in this crawl as itself
+                        states[landed] = PageState(landed, "chain")
+                        queue.append((landed, "chain"))
                     if self.site.chain and result is not None and result.record is not None and stored is not None:
                         for ident in (result.record.previous, result.record.next, result.record.merged_with):
                             if not ident:
@@ -198,23 +209,27 @@ class Crawler:
         return summary
 
     def _store(self, state: PageState, resp: Response | None, result: ParseResult | None,
-               error: str | None) -> Stored | None:
+               error: str | None, moved_to: str | None = None) -> Stored | None:
         now = self.clock()
         if resp is not None:
             state.status, state.attempts = resp.status, resp.attempts
         fetch = FetchInfo(
             requested_at=now, http_status=resp.status if resp else None, etag=resp.etag if resp else None,
             last_modified=resp.last_modified if resp else None, duration_ms=resp.duration_ms if resp else None,
-            error=error, not_modified=bool(resp and resp.not_modified),
+            error=error, not_modified=bool(resp and resp.not_modified), moved_to=moved_to,
         )
         if resp is not None and error is None and resp.status not in (200, 304, 404, 410):
             fetch = dataclasses.replace(fetch, error=f"HTTP {resp.status}", etag=None, last_modified=None)
-        body = resp.body if resp is not None and resp.status in (200, 404, 410) else None
+        body = resp.body if resp is not None and resp.status in (200, 404, 410) and moved_to is None else None
         try:
             done = ingest(self.store, site=self.site.url, url=state.url, fetch=fetch, result=result, body=body,
                           missing_after=self.site.missing_after)
             stored = done.stored
             state.events = list(done.events)
+        except StorageError as exc:  # the database itself failed (disk full, gone): nothing more can be kept
+            self._broken = str(exc)
+            state.outcome, state.error = "error", f"storage: {exc}"
+            return None
         except Exception as exc:  # noqa: BLE001 - recorded per URL; the crawl goes on
             log.error("storing %s failed: %s", state.url, exc)
             state.outcome, state.error = "error", f"storage: {exc}"

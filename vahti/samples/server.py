@@ -16,6 +16,7 @@ cap; ``"ctype:…"`` a wrong content type.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import socket
 import threading
@@ -51,6 +52,13 @@ class Site:
 
     def hits_for(self, path: str) -> list[Hit]:
         return [h for h in self.hits if h.path == path]
+
+
+@functools.cache
+def _zstd_bomb() -> bytes:
+    import zstandard
+
+    return zstandard.ZstdCompressor(level=19).compress(b"\0" * (1 << 30))
 
 
 def _handler(site: Site, timeout_sleep: float) -> type[BaseHTTPRequestHandler]:
@@ -126,6 +134,22 @@ def _handler(site: Site, timeout_sleep: float) -> type[BaseHTTPRequestHandler]:
 
                     bomb = gzip.compress(b"<p>" + b"\0" * 30_000_000, compresslevel=9)
                     return self._send(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"})
+                if fault == "zstdbomb":  # an encoding nobody asked for: 32 KB that would inflate to 1 GiB
+                    return self._send(200, _zstd_bomb(), {"Content-Type": "text/html", "Content-Encoding": "zstd"})
+                if fault == "slow":  # a page a byte a second, never quite timing out
+                    self._record(200)
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", "100000")
+                    self.end_headers()
+                    try:
+                        for _ in range(100):
+                            self.wfile.write(b"<")
+                            self.wfile.flush()
+                            time.sleep(0.5)
+                    except OSError:
+                        pass
+                    return
                 if fault.startswith("ctype:"):
                     return self._send(200, site.pages.get(path, b"%PDF-1.4"), {"Content-Type": fault[6:]})
             page = site.pages.get(path)
