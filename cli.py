@@ -21,6 +21,7 @@ import click
 from vahti import __version__
 from vahti.errors import ConfigError, VahtiError
 from vahti.record import dump_json
+from vahti.text import one_line
 
 if TYPE_CHECKING:
     from storage.export import Table
@@ -729,7 +730,7 @@ def main(argv: list[str] | None = None) -> None:
     except VahtiError as exc:
         if debug:
             raise
-        click.echo(f"vahti: {' '.join(str(exc).split())}", err=True)  # one line, whatever the error said
+        click.echo(f"vahti: {one_line(' '.join(str(exc).split()))}", err=True)  # one line, whatever it said
         sys.exit(2 if isinstance(exc, ConfigError) else 1)
     except KeyboardInterrupt:
         sys.exit(130)

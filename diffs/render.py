@@ -10,6 +10,7 @@ import difflib
 from typing import Any
 
 from vahti.events import ChangeEvent, flag_notes
+from vahti.text import printable
 
 LONG_TEXT_KINDS = ("field.changed", "task.comment_changed")
 
@@ -45,7 +46,7 @@ def event_lines(event: ChangeEvent, *, with_measure: bool = True) -> list[str]:
     if event.kind in LONG_TEXT_KINDS and _is_text(event.before) and _is_text(event.after):
         if event.subject not in ("name", "plan", "categories", "schedule"):
             lines.append("      " + word_diff(event.before, event.after))
-    return lines
+    return [printable(line) for line in lines]  # for a terminal: page text shows, never steers it
 
 
 def _is_text(value: Any) -> bool:

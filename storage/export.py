@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from typing import IO, Any, Literal
 
 from sqlalchemy import text
+
+from vahti.text import csv_cell
 from sqlalchemy.orm import Session
 
 Table = Literal["versions", "tasks", "contacts"]
@@ -84,6 +86,6 @@ def write(session: Session, table: Table, fmt: Literal["jsonl", "csv"], out: IO[
         if writer is None:
             writer = csv.DictWriter(out, fieldnames=list(row))
             writer.writeheader()
-        writer.writerow(row)
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})  # never a formula in a spreadsheet
         n += 1
     return n

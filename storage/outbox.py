@@ -22,12 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, update
 from sqlalchemy.orm import Session
 
 from storage.events import to_event
-from storage.models import Delivery, Event, MeasureRow, Message, Site, Subscription, Version
+from storage.models import Delivery, Event, Lock, MeasureRow, Message, Site, Subscription, Version
 from storage.subscriptions import filters_of
+from vahti.clock import utcnow
 from vahti.config import Mode
 from vahti.events import ChangeEvent
 from vahti.messages import Outgoing
@@ -85,8 +86,14 @@ def digest_due(sub: Subscription, now: dt.datetime) -> bool:
 
 
 def prepare(session: Session, now: dt.datetime) -> list[Outgoing]:
-    """The messages due now: pending ones whose retry time came, then new batches."""
+    """The messages due now: pending ones whose retry time came, then new batches.
+
+    A new batch leaves out the events of sites being crawled right now (their crawl's lease is
+    held): a crawl's events go out together, in one message, once it is done.
+    """
     out: list[Outgoing] = []
+    crawling = (select(Site.id).join(Lock, Lock.name == literal("crawl:") + Site.base_url)
+                .where(Lock.expires_at > utcnow()).scalar_subquery())
     for sub in session.scalars(select(Subscription).where(Subscription.active.is_(True)).order_by(Subscription.id)):
         pending = list(session.scalars(select(Message).where(
             Message.subscription_id == sub.id, Message.status == "pending").order_by(Message.id)))
@@ -95,8 +102,9 @@ def prepare(session: Session, now: dt.datetime) -> list[Outgoing]:
                 out.append(_outgoing(session, sub, msg))
         if pending:
             continue  # one message in flight per subscription keeps the order of events
-        queued = list(session.scalars(select(Delivery).where(
-            Delivery.subscription_id == sub.id, Delivery.message_id.is_(None)).order_by(Delivery.event_id)))
+        queued = list(session.scalars(select(Delivery).join(Event, Event.id == Delivery.event_id).where(
+            Delivery.subscription_id == sub.id, Delivery.message_id.is_(None),
+            Event.site_id.not_in(crawling)).order_by(Delivery.event_id)))
         if not queued or not digest_due(sub, now):
             continue
         ids = ",".join(str(d.event_id) for d in queued)

@@ -227,7 +227,8 @@ class Receiver:
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                ok = self.headers.get("X-Vahti-Signature") == signature(receiver.secret, body)
+                stamp = self.headers.get("X-Vahti-Timestamp", "")
+                ok = self.headers.get("X-Vahti-Signature") == signature(receiver.secret, body, stamp)
                 receiver.calls.append({"at": time.monotonic(), "key": self.headers.get("Idempotency-Key"),
                                        "signed": ok, "body": json.loads(body)})
                 if receiver.hang:
@@ -371,3 +372,38 @@ def test_a_deliverer_killed_mid_send_loses_nothing_and_repeats_at_most_once(tmp_
     store = Store.open(str(db))
     with store.reading() as session:
         assert [m.status for m in session.scalars(select(Message))] == ["sent"]
+
+
+def test_two_deliverers_at_once_send_each_message_once(tmp_path: Path, receiver: Receiver) -> None:
+    """Two daemons on one database: the delivery round is one at a time (a lease), never a double send."""
+    db = str(tmp_path / "vahti.db")
+    store = Store.open(db)
+    subscribe(store, sub("bot", "webhook", receiver.url, secret_env="VAHTI_TEST_HOOK_SECRET"))
+    crawl_day(store, 1, T0)
+    receiver.hang = 1.0  # a slow receiver: the rounds overlap
+    other = Store.open(db)
+    reports: list[Any] = []
+    threads = [threading.Thread(target=lambda s=s: reports.append(deliver(s, {"webhook": WebhookChannel(FAST)}, FAST,
+                                                                          T0 + dt.timedelta(minutes=1))))
+               for s in (store, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    keys = [c["key"] for c in receiver.calls]
+    assert len(keys) == len(set(keys)) == 1
+    assert sorted(len(r.sent) for r in reports) == [0, 1]
+    assert any(reason == "another process is delivering now" for r in reports for _, reason in r.skipped)
+
+
+def test_a_crawls_events_wait_for_it_to_finish_and_go_in_one_message(store: Store, receiver: Receiver) -> None:
+    from storage.locks import acquire, release
+
+    subscribe(store, sub("bot", "webhook", receiver.url, secret_env="VAHTI_TEST_HOOK_SECRET"))
+    assert acquire(store, f"crawl:{SITE}", owner="crawler")  # the crawl of the site is running
+    crawl_day(store, 1, T0)
+    assert deliver(store, {"webhook": WebhookChannel(FAST)}, FAST, T0).sent == []  # half a crawl: not yet
+    release(store, f"crawl:{SITE}", owner="crawler")
+    assert len(deliver(store, {"webhook": WebhookChannel(FAST)}, FAST, T0).sent) == 1
+    (call,) = receiver.calls
+    assert len(call["body"]["events"]) == 12  # the whole crawl, in one message

@@ -6,6 +6,7 @@ Machine output is the record's canonical JSON; this is for a terminal.
 from __future__ import annotations
 
 from vahti.record import Measure, ParseResult
+from vahti.text import printable
 
 _STATE_MARK = {"completed": "✔", "in_progress": "▶", "not_started": "○", "open": "○", "cancelled": "✖"}
 
@@ -20,7 +21,7 @@ def summary(result: ParseResult) -> str:
         lines.append(f"  degraded: {reason}")
     for warning in meta.warnings:
         lines.append(f"  warning: {warning}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def record_lines(r: Measure) -> list[str]:
@@ -63,7 +64,7 @@ def record_lines(r: Measure) -> list[str]:
            f"merged into {r.merged_with}" if r.merged_with else ""]
     if any(nav):
         lines.append(" · ".join(x for x in nav if x))
-    return lines
+    return [printable(line) for line in lines]
 
 
 def history_table(url: str, versions: list[dict[str, object]]) -> str:
@@ -76,5 +77,5 @@ def history_table(url: str, versions: list[dict[str, object]]) -> str:
             f"{str(v['last_seen_at'])[:19].replace('T', ' '):<20} {v['tasks']:>5} {v['completed_tasks']:>4} "
             f"{v['contacts']:>8}  {str(v['updated_on'] or '-'):<10} {v['captures']:>6}  "
             f"{v['extraction']}{' DEGRADED' if v['verdict'] != 'ok' else ''}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from vahti.events import ChangeEvent, flag_notes
+from vahti.text import xml_text
 from diffs.alerts.mail import site_label
 from vahti import __version__
 
@@ -49,7 +50,7 @@ def feed_xml(events: list[ChangeEvent], *, title: str, feed_id: str, names: dict
     names = names or {}
     ET.register_namespace("", NS)
     root = ET.Element(f"{{{NS}}}feed")
-    ET.SubElement(root, f"{{{NS}}}title").text = title
+    ET.SubElement(root, f"{{{NS}}}title").text = xml_text(title)
     ET.SubElement(root, f"{{{NS}}}id").text = feed_id
     newest = max((e.observed_at for e in events), default=EPOCH)
     ET.SubElement(root, f"{{{NS}}}updated").text = _time(newest)
@@ -61,17 +62,17 @@ def feed_xml(events: list[ChangeEvent], *, title: str, feed_id: str, names: dict
     for e in sorted(events, key=lambda x: (x.observed_at, x.id or 0), reverse=True):
         entry = ET.SubElement(root, f"{{{NS}}}entry")
         ET.SubElement(entry, f"{{{NS}}}id").text = entry_id(e)
-        ET.SubElement(entry, f"{{{NS}}}title").text = f"{site_label(e.site, names)} {e.label}: {e.summary}"
+        ET.SubElement(entry, f"{{{NS}}}title").text = xml_text(f"{site_label(e.site, names)} {e.label}: {e.summary}")
         ET.SubElement(entry, f"{{{NS}}}updated").text = _time(e.observed_at)
         if e.url:
-            ET.SubElement(entry, f"{{{NS}}}link", {"rel": "alternate", "type": "text/html", "href": e.url})
-        ET.SubElement(entry, f"{{{NS}}}category", {"term": e.kind})
+            ET.SubElement(entry, f"{{{NS}}}link", {"rel": "alternate", "type": "text/html", "href": xml_text(e.url)})
+        ET.SubElement(entry, f"{{{NS}}}category", {"term": xml_text(e.kind)})
         lines = [e.summary]
         lines += [f"{note[0].upper()}{note[1:]}." for note in flag_notes(e.flags)]
         if e.to_version is not None:
             lines.append(f"Version {e.from_version} → {e.to_version}." if e.from_version is not None
                          else f"Version {e.to_version}, the first.")
-        ET.SubElement(entry, f"{{{NS}}}content", {"type": "text"}).text = "\n".join(lines)
+        ET.SubElement(entry, f"{{{NS}}}content", {"type": "text"}).text = xml_text("\n".join(lines))
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 

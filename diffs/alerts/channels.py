@@ -38,9 +38,10 @@ from vahti.messages import Outgoing
 from vahti.redact import redact_url
 
 
-def signature(secret: str, body: bytes) -> str:
-    """The webhook signature header value for ``body``."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature(secret: str, body: bytes, timestamp: str) -> str:
+    """The webhook signature header value: HMAC-SHA256 of ``<timestamp>.<body>``, so a captured request
+    cannot be replayed later with a fresh timestamp."""
+    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
 class EmailChannel:
@@ -93,12 +94,13 @@ class WebhookChannel:
                            "attempt": message.attempt, "events": [e.to_dict() for e in message.events]},
                           ensure_ascii=False, sort_keys=True).encode("utf-8")
         headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": message.idempotency_key,
-                   "X-Vahti-Delivery": message.idempotency_key, "X-Vahti-Timestamp": str(int(time.time()))}
+                   "X-Vahti-Delivery": message.idempotency_key}
+        headers["X-Vahti-Timestamp"] = timestamp = str(int(time.time()))
         if message.secret_env:
             secret = os.environ.get(message.secret_env)
             if not secret:
                 raise DeliveryError(f"${message.secret_env} (the webhook secret) is not set; not sending unsigned")
-            headers["X-Vahti-Signature"] = signature(secret, body)
+            headers["X-Vahti-Signature"] = signature(secret, body, timestamp)
         try:
             response = self.client.post(message.target, content=body, headers=headers)
         except (httpx.HTTPError, socket.error) as exc:

@@ -13,6 +13,7 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from vahti.events import ChangeEvent, flag_notes
+from vahti.text import one_line
 from diffs.render import event_lines
 
 PHRASES = {
@@ -77,7 +78,7 @@ def _grouped(events: list[ChangeEvent]) -> list[tuple[tuple[str, str, str], list
 def compose(events: list[ChangeEvent], *, subscription: str, idempotency_key: str, sender: str, to: str,
             names: dict[str, str], leave: str) -> EmailMessage:
     msg = EmailMessage()
-    msg["Subject"] = subject(events, names)
+    msg["Subject"] = one_line(subject(events, names))[:300]
     msg["From"] = sender
     msg["To"] = to
     # The idempotency key is the Message-ID: a resent message is recognisably the same one.

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from diffs.alerts.channels import AppriseChannel, AtomChannel, EmailChannel, WebhookChannel
+from storage.locks import acquire, release, whoami
 from storage.outbox import prepare, record_failure, record_sent, subscription_events
 from storage.store import Store
 from vahti.clock import utcnow
@@ -27,6 +28,8 @@ from vahti.messages import Channel
 log = logging.getLogger("vahti.alerts")
 
 ATOM_ENTRIES = 200  # entries in a subscription's Atom file
+DELIVERY_LEASE = "deliver"
+DELIVERY_TTL = dt.timedelta(minutes=15)  # longer than any round: a holder that died is passed over after it
 
 
 @dataclass
@@ -54,9 +57,22 @@ def default_channels(store: Store, alerts: AlertsConfig, names: dict[str, str]) 
 
 def deliver(store: Store, channels: Mapping[str, Channel], alerts: AlertsConfig,
             now: dt.datetime, *, rng: random.Random | None = None) -> DeliveryReport:
-    """One round: send what is due."""
+    """One round: send what is due. One round at a time per database (a lease), so two daemons on one
+    database never send the same message."""
     rng = rng or random.Random()
     report = DeliveryReport()
+    owner = whoami()
+    if not acquire(store, DELIVERY_LEASE, owner=owner, ttl=DELIVERY_TTL):
+        report.skipped.append(("*", "another process is delivering now"))
+        return report
+    try:
+        return _round(store, channels, alerts, now, rng, report)
+    finally:
+        release(store, DELIVERY_LEASE, owner=owner)
+
+
+def _round(store: Store, channels: Mapping[str, Channel], alerts: AlertsConfig, now: dt.datetime,
+           rng: random.Random, report: DeliveryReport) -> DeliveryReport:
     with store.transaction() as session:
         outgoing = prepare(session, now)
     for out in outgoing:

@@ -103,9 +103,8 @@ def version_events(session: Session, ctx: _Ctx, before: int, after: int) -> list
 
 
 def _flap(session: Session, ctx: _Ctx, change: Change, number: int) -> Change:
-    """Flag a change that undoes a recent one (and the one it undoes)."""
-    if change.kind in ("updated.changed",):
-        return change
+    """Flag a change that undoes a recent one (and the one it undoes); an "updated" date moved back
+    and forth flaps as any other field."""
     recent = session.scalars(
         select(Event).where(Event.measure_id == ctx.measure.id, Event.to_version >= number - FLAP_VERSIONS,
                             Event.to_version < number, Event.observed_at >= ctx.at - FLAP_WINDOW)
