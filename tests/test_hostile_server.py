@@ -135,5 +135,6 @@ def test_peak_memory_crawling_bombs_stays_under_300_mb(server: SiteServer, tmp_p
             "print(s.totals()['failed'], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "b.db")], cwd=ROOT, capture_output=True,
                          text=True, timeout=120)
+    assert out.returncode == 0 and len(out.stdout.split()) == 2, (out.stdout, out.stderr[-2000:])
     failed, rss_mb = out.stdout.split()
     assert int(failed) >= 3 and int(rss_mb) < 300, out.stderr[-2000:]  # the three bombs, refused

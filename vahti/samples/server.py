@@ -58,7 +58,9 @@ class Site:
 def _zstd_bomb() -> bytes:
     import zstandard
 
-    return zstandard.ZstdCompressor(level=19).compress(b"\0" * (1 << 30))
+    out = zstandard.ZstdCompressor(level=1).compressobj(size=1 << 30)  # streamed: never 1 GiB in memory here
+    zeros = b"\0" * (1 << 20)
+    return b"".join([out.compress(zeros) for _ in range(1024)]) + out.flush()
 
 
 def _handler(site: Site, timeout_sleep: float) -> type[BaseHTTPRequestHandler]:
