@@ -21,7 +21,9 @@ from vahti.app.crawl import Crawler
 from vahti.app.runner import run_site
 from vahti.config import SiteConfig
 from vahti.errors import FetchError, FetchTimeout
+from vahti.samples.pages import app_router_page
 from vahti.samples.site import sample_site, with_base
+from vahti.samples.spec import spec_91
 
 
 @pytest.fixture
@@ -138,3 +140,29 @@ def test_peak_memory_crawling_bombs_stays_under_300_mb(server: SiteServer, tmp_p
     assert out.returncode == 0 and len(out.stdout.split()) == 2, (out.stdout, out.stderr[-2000:])
     failed, rss_mb = out.stdout.split()
     assert int(failed) >= 3 and int(rss_mb) < 300, out.stderr[-2000:]  # the three bombs, refused
+
+
+def test_a_crawl_stops_at_its_deadline_and_says_so(server: SiteServer, store: Store) -> None:
+    summary = crawl(server, store, rate=4.0, concurrency=1, max_crawl=0.5)
+    assert summary.problem is not None and "took longer than max_crawl = 0.5 s" in summary.problem
+    assert 0 < len(summary.pages) < 12
+
+
+def test_webhook_secrets_never_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import vahti
+
+    db = str(tmp_path / "vahti.db")
+    url = "http://hook-user:hunter2@127.0.0.1:1/services/T00000/B00000/XXXXXXXXXXXXXXXXXXXXXXXX?token=t0ps3cret"
+    made = vahti("subscribe", "bot", "--webhook", url, "--db", db)
+    listed = vahti("subscriptions", "--db", db).stdout + vahti("subscriptions", "--db", db, "--json").stdout
+    bad = vahti("subscribe", "bad", "--webhook", "ftp://u:hunter2@x/t0ps3cret", "--db", db, check=2)
+    page = tmp_path / "p.html"
+    page.write_text(app_router_page(spec_91("fi")), encoding="utf-8")
+    vahti("import", str(page), "--url", "https://ilmastovahti.hel.fi/actions/91", "--at", "2026-12-01T08:00:00Z",
+          "--db", db)
+    sent = vahti("deliver", "--db", db, check=None)  # the hook is down: an error to show and store
+    shown = sent.stdout + sent.stderr + vahti("deliveries", "--db", db).stdout + vahti("deliveries", "--db", db,
+                                                                                        "--json").stdout
+    assert "ConnectError" in shown
+    for secret in ("hunter2", "XXXXXXXXXXXXXXXXXXXXXXXX", "t0ps3cret"):
+        assert secret not in made.stdout + listed + bad.stderr + shown

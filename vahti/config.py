@@ -71,6 +71,7 @@ class SiteConfig:
     max_backoff: float = DEFAULT_MAX_BACKOFF
     missing_after: int = DEFAULT_MISSING_AFTER
     unreachable_after: int = 2  # crawls in a row that cannot reach the site before site.unreachable
+    max_crawl: float = 6 * 3600.0  # seconds one crawl of the site may take; then it stops, saying so
     sitemap: bool = True
     list_page: bool = True
     chain: bool = True
@@ -80,7 +81,7 @@ class SiteConfig:
     name: str | None = None  # how alerts call the site ("Helsinki"); default: its host
 
     KEYS = frozenset({"url", "name", "languages", "every", "cron", "rate", "contact", "concurrency", "timeout",
-                      "max_bytes", "retries", "backoff", "max_backoff", "missing_after", "unreachable_after", "sitemap", "list_page",
+                      "max_bytes", "retries", "backoff", "max_backoff", "missing_after", "unreachable_after", "max_crawl", "sitemap", "list_page",
                       "chain", "probe"})
 
     @classmethod
@@ -99,7 +100,8 @@ class SiteConfig:
         if "every" in data:
             parse_interval(data["every"])
             kwargs["every"] = str(data["every"])
-        for key, typ in (("rate", float), ("timeout", float), ("backoff", float), ("max_backoff", float)):
+        for key, typ in (("rate", float), ("timeout", float), ("backoff", float), ("max_backoff", float),
+                         ("max_crawl", float)):
             if key in data:
                 kwargs[key] = _number(data[key], typ, where, key, minimum=0.0, exclusive=True)
         for key in ("concurrency", "max_bytes", "missing_after", "unreachable_after"):

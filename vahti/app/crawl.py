@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -134,6 +135,7 @@ class Crawler:
             stop = self.stop
             should_stop = stop.is_set if stop is not None else (lambda: False)
         summary = CrawlSummary(site=self.site.url, started_at=self.clock())
+        deadline = time.monotonic() + self.site.max_crawl
         with self.store.reading() as session:
             self._validators = queries.validators(session, self.site.url)
             known = queries.site_measure_urls(session, self.site.url)
@@ -199,6 +201,10 @@ class Crawler:
                                     states[nxt] = PageState(nxt, "chain")
                                     queue.append((nxt, "chain"))
                 if should_stop():
+                    queue.clear()
+                elif queue and time.monotonic() > deadline:  # the pages in hand are finished, no new ones
+                    summary.problem = (f"the crawl took longer than max_crawl = {self.site.max_crawl:g} s: "
+                                       f"{len(queue)} pages not checked")
                     queue.clear()
         summary.finished_at = self.clock()
         answered = [p for p in summary.pages if p.status is not None]
