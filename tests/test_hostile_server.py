@@ -166,3 +166,20 @@ def test_webhook_secrets_never_show(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "ConnectError" in shown
     for secret in ("hunter2", "XXXXXXXXXXXXXXXXXXXXXXXX", "t0ps3cret"):
         assert secret not in made.stdout + listed + bad.stderr + shown
+
+
+def test_a_stop_ends_a_crawl_waiting_out_a_long_crawl_delay_within_seconds(server: SiteServer, store: Store) -> None:
+    import threading
+
+    server.site.set("/robots.txt", "User-agent: *\nCrawl-delay: 3600\n", "text/plain")
+    stop = threading.Event()
+    crawler = Crawler(site(server), store, stop=stop)
+    done: list[object] = []
+    worker = threading.Thread(target=lambda: done.append(crawler.crawl()))
+    worker.start()
+    time.sleep(1.0)  # it fetched the sitemap and now waits its 60 s turn for the next page
+    started = time.monotonic()
+    stop.set()
+    worker.join(timeout=10)
+    crawler.close()
+    assert done and time.monotonic() - started < 3
