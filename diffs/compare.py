@@ -55,6 +55,7 @@ def diff(old: Measure, new: Measure, *, old_unobserved: Iterable[str] = (),
     changes += _named(a["responsible_parties"], b["responsible_parties"], "responsible_party", "Responsible party")
     changes += _named(a["indicators"], b["indicators"], "indicator", "Indicator")
     changes += _status_updates(a["status_updates"], b["status_updates"])
+    changes += _continuous(a, b) + _change_log(a["change_log"], b["change_log"])
     if b["merged_with"] and b["merged_with"] != a["merged_with"]:
         changes.append(Change("measure.merged", "merged_with", a["merged_with"], b["merged_with"],
                               f"Merged into measure {b['merged_with']}", key="merged_with"))
@@ -306,6 +307,34 @@ def _status_updates(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> lis
     return [Change("status_update.added", u["title"], None, u, f"New update: {u['title']}"
                    + (f" ({u['date']})" if u["date"] else ""), key=f"update:{fold(u['title'])}:{u['date']}")
             for u in new if (fold(u["title"]), u["date"]) not in seen]
+
+
+def _continuous(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
+    if a["continuous"] is None or b["continuous"] is None or a["continuous"] == b["continuous"]:
+        return []
+    summary = "Schedule now continuous (no end date)" if b["continuous"] else "Schedule no longer continuous"
+    return [Change("field.changed", "continuous", a["continuous"], b["continuous"], summary, key="continuous")]
+
+
+def _change_log(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Change]:
+    """A new entry in the plan's own change log: subject the author, after the message, its day in
+    the summary and the key. The same entry read again (or read by the other path) is no change."""
+    if new is None or old == new:
+        if new is None and old is not None:
+            return [Change("field.changed", "change_log", old["message"], None,
+                           "Change-log entry no longer shown", key="change_log")]
+        return []
+    if old is not None and old["updated_on"] == new["updated_on"] and old["author"] == new["author"] and (
+            old["message"] == new["message"]):
+        return []  # only the exact moment differs or became known
+    author = new["author"] or "unnamed author"
+    message = new["message"] or ""
+    short = message if len(message) <= 160 else message[:159] + "…"
+    day = new["updated_on"]
+    summary = f"Change log, {day}, {author}: “{short}”" if short else f"Change log, {day}, {author} (no message)"
+    return [Change("change_log.added", author, old["message"] if old else None, message or None, summary,
+                   key=f"change_log:{new['updated_at'] or day}",
+                   details={"updated_on": day, "updated_at": new["updated_at"]})]
 
 
 def _updated(a: dict[str, Any], b: dict[str, Any]) -> Change | None:

@@ -67,8 +67,12 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     return urls, nested
 
 
-def action_identifier(url: str, site: SiteConfig) -> tuple[str, str | None] | None:
-    """(identifier, language or None) when ``url`` is an action page of ``site``."""
+def action_identifier(url: str, site: SiteConfig, *, from_sitemap: bool = False) -> tuple[str, str | None] | None:
+    """(identifier, language or None) when ``url`` is an action page of ``site``.
+
+    The platform's sitemap leaves a plan's base path out (``/actions/VW-08`` for a plan served
+    at ``/klima``): from a sitemap, such a URL names the action under the base path.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or f"{parts.scheme}://{parts.netloc.lower()}" != site.origin.lower():
         return None
@@ -78,6 +82,8 @@ def action_identifier(url: str, site: SiteConfig) -> tuple[str, str | None] | No
     lang, base, ident = found
     if lang is not None and base == "" and f"/{lang}" == site.base_path.lower():
         lang, base = None, site.base_path  # a two-letter base path, not a language
+    if from_sitemap and base == "" and site.base_path:
+        base = site.base_path
     if base != site.base_path or (lang is not None and lang not in site.languages):
         return None
     return ident, lang
@@ -112,7 +118,7 @@ def discover(fetcher: Fetcher, site: SiteConfig, robots: Robots, known: Iterable
 
     def add(urls: Iterable[str], source: Source) -> None:
         for url in urls:
-            ident = action_identifier(url, site)
+            ident = action_identifier(url, site, from_sitemap=source == "sitemap")
             if ident is None:
                 continue
             for variant in variants(ident[0], site):

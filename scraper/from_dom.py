@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.dom.aside import read_aside
+from scraper.dom.changelog import read_change_log, read_continuous
+from scraper.dom.phase import read_phase
 from scraper.dom.hero import read_hero, title
 from scraper.dom.main import read_main
 from scraper.dom.page import Notes, Page, action_root, problem, unobserved, warning
@@ -22,9 +24,10 @@ from vahti.record import Measure
 
 # Fields the DOM never shows: the exact timestamp, ids of tasks, due dates of completed tasks,
 # cancelled tasks (hidden), the plan and schedule (not in the server HTML of every
-# generation), merges; the active phase is drawn only by colour (hashed classes).
+# generation), merges, the change-log entry's exact moment. The active phase is read where the 2026
+# timeline marks it (``scraper.dom.phase``).
 _NEVER_SEEN = unobserved("plan", "schedule", "updated_at", "tasks.id", "tasks.due_date_completed",
-                         "tasks.cancelled", "merged_with", "phase")
+                         "tasks.cancelled", "merged_with", "change_log.updated_at")
 
 
 @dataclass
@@ -86,7 +89,9 @@ def measure_from_dom(page: Page | None) -> DomRead:
     main = read_main(page)
     aside = read_aside(page)
     updated = page.updated()
-    notes += main.notes + aside.notes
+    continuous, continuous_notes = read_continuous(page, aside.status.label if aside.status else None)
+    phase, phase_notes = read_phase(page, continuous=continuous)
+    notes += main.notes + aside.notes + continuous_notes + phase_notes
     if updated.problem:
         notes += problem(updated.problem)
     if not updated.seen and page.generation in ("classic", "pages-router"):
@@ -95,10 +100,11 @@ def measure_from_dom(page: Page | None) -> DomRead:
     record = Measure(
         url=page.url, language=page.language, identifier=identifier or "", name=hero.name,
         categories=hero.categories, lead=main.lead, description=main.description,
-        official_name=main.official_name, status=aside.status, completion=aside.completion,
+        official_name=main.official_name, status=aside.status, completion=aside.completion, phase=phase,
         impact=aside.impact, tasks=main.tasks, indicators=main.indicators,
         responsible_parties=aside.responsible_parties, contacts=aside.contacts,
         status_updates=aside.status_updates, updated_on=updated.day, previous=hero.previous, next=hero.next,
+        continuous=continuous, change_log=read_change_log(page),
     )
     read = dict(has_h1=True, identifier=identifier, task_order=page.task_names(), updated_seen=updated.seen,
                 updated_on=updated.day)

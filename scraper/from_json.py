@@ -15,6 +15,7 @@ from vahti.text import fold
 from scraper.dates import parse_iso_date, parse_iso_datetime
 from scraper.text import clean, clean_or_none, drop_controls, html_to_text, plain_to_text
 from vahti.record import (
+    ChangeLog,
     Contact,
     Indicator,
     Labelled,
@@ -109,10 +110,7 @@ def _task(t: dict[str, Any], default_format: str | None) -> Task | None:
 def _categories(action: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for c in _l(action.get("categories")):
-        c = _d(c)
-        ctype = _d(c.get("type")).get("identifier")
-        if ctype is not None and ctype != "action":
-            continue
+        c = _d(c)  # every category type the plan gives its actions (Helsinki's is "action"; others differ)
         name = clean(_s(c.get("name")))
         if name and name not in out:
             out.append(name)
@@ -200,6 +198,18 @@ def _updates(action: dict[str, Any]) -> list[StatusUpdate]:
     return out
 
 
+def _change_log(value: Any) -> ChangeLog | None:
+    """``changeLogMessage``: the plan's own note on the latest change, its author and moment."""
+    entry = _d(value)
+    at = parse_iso_datetime(entry.get("updatedAt"))
+    if at is None:
+        return None
+    content = _s(entry.get("content"))
+    message = html_to_text(content) if content and content.lstrip().startswith("<") else plain_to_text(content)
+    return ChangeLog(updated_on=at.date(), updated_at=at,
+                     author=_person_name(_d(entry.get("createdBy"))) or None, message=message or None)
+
+
 def _ident(value: Any) -> str | None:
     return _id(_d(value).get("identifier"))
 
@@ -211,7 +221,7 @@ _SOURCES = {
     "schedule": "schedule", "tasks": "tasks", "responsible_parties": "responsibleParties",
     "contacts": "contactPersons", "status_updates": "statusUpdates", "updated_at": "updatedAt",
     "previous": "previousAction", "next": "nextAction", "merged_with": "mergedWith",
-    "description": "description",
+    "description": "description", "continuous": "scheduleContinuous", "change_log": "changeLogMessage",
 }
 
 
@@ -255,6 +265,8 @@ def measure_from_action(
         previous=_ident(action.get("previousAction")),
         next=_ident(action.get("nextAction")),
         merged_with=_ident(action.get("mergedWith")),
+        continuous=action.get("scheduleContinuous") is True,
+        change_log=_change_log(action.get("changeLogMessage")),
     )
     read = JsonRead(record)
     for name, source in _SOURCES.items():

@@ -107,7 +107,8 @@ def test_each_change_gives_its_event(label: str, fn: Callable[[Spec], None], kin
 def test_every_contract_kind_is_covered() -> None:
     covered = {k for _, _, ks in CASES for k in ks} | {"task.reopened", "status_update.added", "measure.unmerged"} | {
         "measure.added", "measure.removed", "measure.restored", "parse.degraded", "parse.recovered",
-        "site.unreachable", "site.recovered"}  # (tests/test_site_health.py)
+        "site.unreachable", "site.recovered",  # (tests/test_site_health.py)
+        "change_log.added"}  # (tests/test_change_log.py)
     assert covered == set(KINDS)
 
 

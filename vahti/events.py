@@ -16,7 +16,7 @@ KINDS: tuple[str, ...] = (
     "responsible_party.added", "responsible_party.removed", "indicator.added", "indicator.removed",
     "status.changed", "completion.changed", "phase.changed", "impact.changed", "field.changed",
     "status_update.added", "updated.changed", "parse.degraded", "parse.recovered",
-    "site.unreachable", "site.recovered",
+    "site.unreachable", "site.recovered", "change_log.added",
 )
 
 # Kinds that undo each other, for the mirror property and for flap detection.

@@ -17,6 +17,8 @@ Names used in ``unobserved``:
 ``tasks.cancelled``          cancelled tasks (not drawn on the page)
 ``tasks.due_date_period``    exact due dates of tasks the page shows only to
                              month or year (``due_period`` still compared)
+``change_log.updated_at``    the change-log entry's exact moment (its day, author
+                             and message still compared)
 ===========================  ====================================================
 """
 
@@ -39,6 +41,8 @@ def blank(record: dict[str, Any], unobserved: Iterable[str], *, in_place: bool =
             top, part = name.split(".", 1)
             if top in ("status", "impact") and isinstance(out.get(top), dict):
                 out[top]["identifier"] = None
+            elif top == "change_log" and isinstance(out.get(top), dict):
+                out[top][part] = None
             elif top == "tasks":
                 if part == "cancelled":
                     out["tasks"] = [t for t in out["tasks"] if t["state"] != "cancelled"]

@@ -94,13 +94,29 @@ class StatusUpdate:
     KEYS = ("title", "date", "author")
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeLog:
+    """The plan's own change-log entry for the action, where the page shows one."""
+
+    updated_on: dt.date
+    updated_at: dt.datetime | None = None
+    author: str | None = None
+    message: str | None = None
+
+    KEYS = ("updated_at", "updated_on", "author", "message")
+
+
 # Record keys in contract order (the JSON is written in exactly this order).
 MEASURE_KEYS: tuple[str, ...] = (
     "schema", "url", "language", "identifier", "name", "plan", "categories", "lead",
     "description", "official_name", "status", "completion", "phase", "impact",
     "schedule", "tasks", "indicators", "responsible_parties", "contacts",
     "status_updates", "updated_on", "updated_at", "previous", "next", "merged_with",
+    "continuous", "change_log",
 )
+# Additions to vahti.measure/1: a record stored before them reads them as these, and its hash
+# (computed without them while they hold these values) does not move: no version from the addition.
+_ADDED_DEFAULTS: dict[str, Any] = {"continuous": False, "change_log": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +145,8 @@ class Measure:
     previous: str | None = None
     next: str | None = None
     merged_with: str | None = None
+    continuous: bool = False  # the schedule runs on with no end date
+    change_log: ChangeLog | None = None
     schema: str = field(default=SCHEMA)
 
     # -- JSON out -------------------------------------------------------------
@@ -141,8 +159,13 @@ class Measure:
         return dump_json(self.to_dict(), indent=indent)
 
     def content_hash(self) -> str:
-        """SHA-256 of the canonical compact JSON: equal records, equal hash."""
-        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+        """SHA-256 of the canonical compact JSON: equal records, equal hash (keys added to the contract
+        later count only when they say something, so records stored before them keep their hash)."""
+        data = self.to_dict()
+        for key, default in _ADDED_DEFAULTS.items():
+            if data[key] == default:
+                del data[key]
+        return hashlib.sha256(dump_json(data).encode("utf-8")).hexdigest()
 
     # -- JSON in --------------------------------------------------------------
     @classmethod
@@ -178,6 +201,8 @@ class Measure:
             previous=data["previous"],
             next=data["next"],
             merged_with=data["merged_with"],
+            continuous=bool(data.get("continuous", False)),
+            change_log=_change_log(data.get("change_log")),
         )
 
     @classmethod
@@ -269,6 +294,22 @@ def _in(cls: type[T], data: dict[str, Any]) -> T:
             v = _date(v)
         kwargs[f.name] = v
     return cls(**kwargs)
+
+
+def predates(record_json: str) -> list[str]:
+    """Keys added to the contract that a stored record's JSON lacks: the parser that wrote it never
+    looked for them, so a diff treats them as unobserved (no event from the addition alone)."""
+    data = json.loads(record_json)
+    return [key for key in _ADDED_DEFAULTS if key not in data] if isinstance(data, dict) else []
+
+
+def _change_log(v: dict[str, Any] | None) -> ChangeLog | None:
+    if v is None:
+        return None
+    at = v.get("updated_at")
+    return ChangeLog(updated_on=dt.date.fromisoformat(v["updated_on"]),
+                     updated_at=dt.datetime.fromisoformat(at) if at else None,
+                     author=v.get("author"), message=v.get("message"))
 
 
 def _date(v: str | None) -> dt.date | None:

@@ -30,6 +30,7 @@ PHRASES = {
     "field.changed": "text edited", "status_update.added": "new update", "updated.changed": "updated",
     "parse.degraded": "page no longer parses", "parse.recovered": "page parses again",
     "site.unreachable": "site unreachable", "site.recovered": "site answers again",
+    "change_log.added": "change-log entry",
 }
 
 

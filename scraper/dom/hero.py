@@ -13,7 +13,8 @@ from scraper.text import attr, clean, has_class_label
 from vahti.text import fold
 from vahti.urls import split_action_path
 
-_IDENT_PREFIX = re.compile(r"^[0-9][0-9A-Za-z.]*\.\s+")
+# "11. Liikenne", "MV. Mobilität und Verkehr", "1.2. Energia": a category's identifier before its name.
+_IDENT_PREFIX = re.compile(r"^[0-9A-Z][0-9A-Z.\-]{0,9}\.\s+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from storage.models import Event, MeasureRow, Site, Version
 from storage.events import dumps, loads
 from storage.store import Stored
 from vahti.events import FLAP_VERSIONS, FLAP_WINDOW, OPPOSITE, Change
-from vahti.record import Measure, ParseResult
+from vahti.record import Measure, ParseResult, predates
 
 
 
@@ -94,7 +94,8 @@ def version_events(session: Session, ctx: _Ctx, before: int, after: int) -> list
     if old.verdict != "ok" or new.verdict != "ok":
         return []  # never diff a degraded record against anything
     changes = diff(Measure.from_json(old.record), Measure.from_json(new.record),
-                   old_unobserved=json.loads(old.unobserved), new_unobserved=json.loads(new.unobserved))
+                   old_unobserved=json.loads(old.unobserved) + predates(old.record),
+                   new_unobserved=json.loads(new.unobserved) + predates(new.record))
     out: list[Event] = []
     for change in changes:
         change = _flap(session, ctx, change, after)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from diffs.compare import diff
+from vahti.record import predates
 from vahti.events import ChangeEvent
 from storage import queries
 from storage.models import MeasureRow
@@ -33,8 +34,9 @@ def diff_versions(session: Session, measure: MeasureRow, from_version: int | Non
     if older is None or newer is None:
         raise queries.MeasureNotFound(f"{measure.url} has versions 1..{newest.number}; "
                                       f"no version {from_n if older is None else to_n}")
-    changes = diff(queries.record(older), queries.record(newer), old_unobserved=json.loads(older.unobserved),
-                   new_unobserved=json.loads(newer.unobserved))
+    changes = diff(queries.record(older), queries.record(newer),
+                   old_unobserved=json.loads(older.unobserved) + predates(older.record),
+                   new_unobserved=json.loads(newer.unobserved) + predates(newer.record))
     events = tuple(ChangeEvent(site=measure.site.base_url, measure=measure.identifier, kind=c.kind,
                                subject=c.subject, before=c.before, after=c.after, summary=c.summary,
                                observed_at=newer.first_seen_at, from_version=from_n, to_version=to_n,
