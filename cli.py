@@ -343,8 +343,10 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
     cfg = load(config_path, db=db if db != DEFAULT_DB else None, sites=sites, rate=rate)
     for warning in cfg.warnings:
         click.echo(f"vahti: warning: {warning}", err=True)
+    cfg = _with_stored_sites(cfg)
     if not cfg.sites:
-        raise ConfigError("no sites to crawl: give --site URL or a configuration file with [[site]] tables")
+        raise ConfigError("no sites to crawl: give --site URL, add one with `vahti sites add URL`, or use a "
+                          "configuration file with [[site]] tables")
     store = _synced_store(cfg)  # subscriptions first: this crawl's events are queued for them
     progress = _progress_printer() if not as_json and sys.stderr.isatty() else None
     stop = _stop_on_signals()
@@ -383,6 +385,18 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
                    "interrupted", err=True)
     if stop.is_set() or any(r.status in ("failed", "partial") for r in runs):
         sys.exit(1)
+
+
+def _with_stored_sites(cfg: Any) -> Any:
+    """The configuration, or (when it names no site) the sites `vahti sites add` stored, if any."""
+    from dataclasses import replace
+
+    from storage.engine import missing_sqlite_file
+    from vahti.app.sites import watched
+
+    if cfg.sites or missing_sqlite_file(cfg.database):
+        return cfg  # named sites win; no database yet: nothing stored
+    return replace(cfg, sites=tuple(watched(_store(cfg.database))))
 
 
 def _stop_on_signals() -> threading.Event:
@@ -667,8 +681,10 @@ def run_cmd(config_path: str | None, sites: tuple[str, ...], every: str | None, 
     cfg = load(config_path, db=db if db != DEFAULT_DB else None, sites=sites, every=every)
     for warning in cfg.warnings:
         click.echo(f"vahti: warning: {warning}", err=True)
+    cfg = _with_stored_sites(cfg)
     if not cfg.sites:
-        raise ConfigError("no sites to watch: give --site URL or a configuration file with [[site]] tables")
+        raise ConfigError("no sites to watch: give --site URL, add one with `vahti sites add URL`, or use a "
+                          "configuration file with [[site]] tables")
     for site in cfg.sites:
         scheduler.trigger_for(site)  # a bad cron line is a configuration error now, not at 3 a.m.
     store = _synced_store(cfg)
@@ -691,6 +707,99 @@ def status_cmd(stale_days: int, db: str, as_json: bool) -> None:
         _echo_json(report)
     else:
         click.echo(render(report, stale_days=stale_days))
+
+
+@cli.group("sites")
+def sites_group() -> None:
+    """The sites vahti watches: add (detected from the site itself), list (with health), remove."""
+
+
+@sites_group.command("add")
+@click.argument("url")
+@click.option("--every", help="Crawl interval, e.g. 6h, 1d (default 6h).")
+@click.option("--cron", help="Crawl on a cron schedule instead, e.g. '0 5 * * *' (UTC).")
+@click.option("--rate", type=float, help="Requests per second to the host (default 1).")
+@click.option("--name", help="How alerts call the site (default: the plan's name).")
+@click.option("--language", "languages", multiple=True, help="Crawl these languages (repeatable; default: the "
+              "plan's primary and other languages, as the site says).")
+@click.option("--contact", help="Your e-mail or URL for the User-Agent while detecting.")
+@common_options
+def sites_add_cmd(url: str, every: str | None, cron: str | None, rate: float | None, name: str | None,
+                  languages: tuple[str, ...], contact: str | None, db: str, as_json: bool) -> None:
+    """Detect the Kausal Watch plan at URL and watch it.
+
+    URL is the plan's address (https://ilmastovahti.hel.fi, https://host/klima) or any of its
+    action pages. vahti reads the site (politely: robots.txt, one request a second) and stores
+    the plan's name, languages, base path and markup generation; `vahti crawl` with no --site
+    then crawls it.
+    """
+    from vahti.app.sites import add
+    from vahti.text import one_line
+
+    if every and cron:
+        raise ConfigError("give --every or --cron, not both")
+    found, config, new = add(_store(db, create=True), url, every=every, cron=cron, rate=rate, name=name,
+                             languages=tuple(x.lower() for x in languages), contact=contact)
+    if as_json:
+        _echo_json({**found.to_dict(), "watched": True, "new": new, "every": config.every, "cron": config.cron,
+                    "rate": config.rate, "languages": list(config.languages)})
+        return
+    click.echo(f"{'watching' if new else 'updated'} {config.url}")
+    click.echo(f"  plan        {one_line(found.plan_name or '(not said)')}"
+               + (f" ({one_line(found.plan_identifier)})" if found.plan_identifier else ""))
+    click.echo(f"  languages   {', '.join(config.languages)} (primary {config.languages[0]})")
+    click.echo(f"  base path   {found.base_path or '/'}")
+    click.echo(f"  generation  {found.generation}")
+    click.echo(f"  schedule    {('cron ' + config.cron) if config.cron else 'every ' + str(config.every)}, "
+               f"{config.rate:g} requests/s")
+    click.echo("next: vahti crawl   (crawls every watched site)")
+
+
+@sites_group.command("list")
+@click.option("--all", "include_unwatched", is_flag=True, help="Also sites no longer watched (their history is kept).")
+@common_options
+def sites_list_cmd(include_unwatched: bool, db: str, as_json: bool) -> None:
+    """Watched sites with their health: last crawl, how it ended, failures in a row."""
+    from storage.sites import health
+    from vahti.text import one_line
+
+    with _store(db).reading() as session:
+        rows = health(session, include_unwatched=include_unwatched)
+    if as_json:
+        _echo_json([r.to_dict() for r in rows])
+        return
+    if not rows:
+        click.echo("no watched sites (add one: vahti sites add https://ilmastovahti.hel.fi)", err=True)
+        return
+    for r in rows:
+        when = f"{r.last_crawl_at:%Y-%m-%d %H:%M} UTC {r.last_status}" if r.last_crawl_at else "never crawled"
+        trouble = f", {r.failed_in_a_row} failed in a row" if r.failed_in_a_row else ""
+        down = f", unreachable since {r.unreachable_since:%Y-%m-%d %H:%M} UTC" if r.unreachable_since else ""
+        schedule = r.settings.get("cron") or f"every {r.settings.get('every') or '6h'}"
+        state = "" if r.watched else " (not watched; history kept)"
+        click.echo(f"{r.url}{state}")
+        click.echo(f"  {one_line(r.plan_name or '-')} · {', '.join(r.settings.get('languages') or ['?'])} · "
+                   f"{r.generation or '?'} · {schedule}")
+        click.echo(f"  {r.measures} measures · last crawl {when}{trouble}{down}")
+
+
+@sites_group.command("remove")
+@click.argument("url")
+@common_options
+def sites_remove_cmd(url: str, db: str, as_json: bool) -> None:
+    """Stop watching URL. Its measures, versions and events stay in the archive."""
+    from storage.sites import unwatch
+
+    with _store(db).transaction() as session:
+        try:
+            was, kept = unwatch(session, url)
+        except KeyError:
+            raise ConfigError(f"no stored site {url!r} (see: vahti sites list --all)") from None
+    if as_json:
+        _echo_json({"url": url, "was_watched": was, "measures_kept": kept})
+    else:
+        click.echo(f"{'no longer watching' if was else 'was not watched:'} {url}; "
+                   f"{kept} measures and their history kept")
 
 
 @cli.group("db")

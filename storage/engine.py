@@ -42,6 +42,16 @@ def shown_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def missing_sqlite_file(db: str) -> bool:
+    """True when ``db`` names an SQLite file that does not exist yet (nothing stored there)."""
+    try:
+        parsed = make_url(database_url(db))
+    except ArgumentError:
+        return False
+    path = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    return bool(path) and path != ":memory:" and not Path(str(path)).exists()
+
+
 def make_engine(db: str, **kwargs: Any) -> Engine:
     url = database_url(db)
     try:

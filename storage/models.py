@@ -31,6 +31,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -76,6 +77,10 @@ class Site(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     unreachable_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # open site.unreachable episode
     unreachable_crawls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # in a row
+    watched: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # `vahti sites add`
+    settings: Mapped[str | None] = mapped_column(Text)  # its [[site]] keys as JSON, when watched
+    plan_name: Mapped[str | None] = mapped_column(Text)  # what the site said when added
+    generation: Mapped[str | None] = mapped_column(String(32))
 
     measures: Mapped[list[MeasureRow]] = relationship(back_populates="site")
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from helpers import REAL, real_pages
+from helpers import REAL, real_pages, vahti
+from scraper.plan_facts import plan_facts
 from sitesrv import SiteServer
 from storage.models import MeasureRow
 from storage.store import Store
@@ -55,3 +58,54 @@ def test_a_base_path_plan_is_found_through_a_sitemap_without_its_base_path(germa
     summary = crawl(german, store)
     with store.reading() as session:
         assert len(session.execute(select(MeasureRow.id)).all()) == 1
+
+
+def test_sites_add_detects_the_german_plan_its_language_and_base_path(german: SiteServer, tmp_path: Path) -> None:
+    db = str(tmp_path / "v.db")
+    # The plan's address: its front page answers 404 here, so detection reads the sitemap's actions.
+    out = json.loads(vahti("sites", "add", german.url + "/klima", "--rate", "50", "--every", "1d", "--db", db,
+                           "--json").stdout)
+    assert (out["plan_name"], out["languages"], out["base_path"], out["generation"]) == (
+        "Klimaschutzprogramm Musterstadt 2030", ["de"], "/klima", "app-router")
+    assert out["url"] == german.url + "/klima" and out["new"] is True and out["every"] == "1d"
+    # An action page's address names the same site.
+    again = vahti("sites", "add", german.url + "/klima/actions/VW-08", "--rate", "50", "--db", db).stdout
+    assert again.startswith(f"updated {german.url}/klima") and "base path   /klima" in again
+    assert "Klimaschutzprogramm Musterstadt 2030" in again and "languages   de (primary de)" in again
+
+    listed = vahti("sites", "list", "--db", db).stdout
+    assert "never crawled" in listed and "Klimaschutzprogramm" in listed
+
+    # `vahti crawl` with no --site crawls the stored site, as stored.
+    vahti("crawl", "--db", db)
+    [row] = json.loads(vahti("sites", "list", "--db", db, "--json").stdout)
+    assert (row["measures"], row["last_status"], row["failed_in_a_row"], row["languages"]) == (1, "ok", 0, ["de"])
+
+    removed = vahti("sites", "remove", german.url + "/klima", "--db", db).stdout
+    assert "1 measures and their history kept" in removed
+    assert json.loads(vahti("sites", "list", "--db", db, "--json").stdout) == []
+    [kept] = json.loads(vahti("sites", "list", "--all", "--db", db, "--json").stdout)
+    assert kept["watched"] is False and kept["measures"] == 1
+    assert "VW-08" in vahti("history", "VW-08", "--db", db).stdout
+    failed = vahti("crawl", "--db", db, check=2)
+    assert "no sites to crawl" in failed.stderr
+
+
+def test_sites_add_refuses_what_is_not_a_kausal_watch_plan(tmp_path: Path) -> None:
+    with SiteServer(timeout_sleep=1.0) as srv:
+        srv.site.set("/", "<html><head><title>Blog</title></head><body><h1>Hello</h1><a href='/about'>x</a></body></html>")
+        result = vahti("sites", "add", srv.url, "--rate", "50", "--db", str(tmp_path / "v.db"), check=2)
+    assert "shows no Kausal Watch plan" in result.stderr and "https://ilmastovahti.hel.fi" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_plan_facts_of_every_real_render() -> None:
+    for page in sorted(REAL.glob("*/*.html")):
+        facts = plan_facts(page.read_bytes(), "https://example.org/actions/1")
+        truth = json.loads(page.with_suffix(".truth.json").read_text(encoding="utf-8"))
+        if page.parent.name == "kausal2020":  # the 2020 Apollo cache names neither languages nor the plan here
+            continue
+        assert facts.primary_language == truth.get("data_language", truth["lang"]) or facts.primary_language == "fi"
+        if "plan_name" in truth and facts.generation == "app-router":  # older pages: the parse's `plan` says it
+            assert facts.plan_name == truth["plan_name"]
+        assert (facts.base_path or "") == truth.get("base_path", "")
