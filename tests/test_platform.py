@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from cli import cli
 from helpers import REAL, real_pages, vahti
+from scraper.discover import action_identifier
 from scraper.plan_facts import plan_facts
 from sitesrv import SiteServer
 from storage.models import MeasureRow
@@ -118,3 +119,15 @@ def test_plan_facts_of_every_real_render() -> None:
         if "plan_name" in truth and facts.generation == "app-router":  # older pages: the parse's `plan` says it
             assert facts.plan_name == truth["plan_name"]
         assert (facts.base_path or "") == truth.get("base_path", "")
+
+
+@pytest.mark.parametrize("path, ident", [("/klima/actions/VW-08", "VW-08"), ("/actions/L3.2", "L3.2"),
+                                         ("/actions/0.1.1", "0.1.1"), ("/sv/klima/actions/VW-08/", "VW-08")])
+def test_identifiers_with_dots_and_hyphens_under_a_base_path(path: str, ident: str) -> None:
+    site = SiteConfig(url="https://klima-monitor.example.de/klima", languages=("de", "sv"))
+    found = action_identifier("https://klima-monitor.example.de" + path, site, from_sitemap=True)
+    assert found is not None and found[0] == ident
+    assert site.action_url(ident) == f"https://klima-monitor.example.de/klima/actions/{ident}"
+    # Outside a sitemap, a path without the base path is another plan's.
+    if not path.startswith(("/klima", "/sv/klima")):
+        assert action_identifier("https://klima-monitor.example.de" + path, site) is None
