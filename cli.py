@@ -340,13 +340,7 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
     from vahti.app.runner import run_site
 
     setup("text", level=logging.WARNING)
-    cfg = load(config_path, db=db if db != DEFAULT_DB else None, sites=sites, rate=rate)
-    for warning in cfg.warnings:
-        click.echo(f"vahti: warning: {warning}", err=True)
-    cfg = _with_stored_sites(cfg)
-    if not cfg.sites:
-        raise ConfigError("no sites to crawl: give --site URL, add one with `vahti sites add URL`, or use a "
-                          "configuration file with [[site]] tables")
+    cfg = _sites_to_crawl(load(config_path, db=db if db != DEFAULT_DB else None, sites=sites, rate=rate), "crawl")
     store = _synced_store(cfg)  # subscriptions first: this crawl's events are queued for them
     progress = _progress_printer() if not as_json and sys.stderr.isatty() else None
     stop = _stop_on_signals()
@@ -387,16 +381,22 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
         sys.exit(1)
 
 
-def _with_stored_sites(cfg: Any) -> Any:
-    """The configuration, or (when it names no site) the sites `vahti sites add` stored, if any."""
+def _sites_to_crawl(cfg: Any, verb: str) -> Any:
+    """The configuration (its warnings shown) with sites to ``verb``: those named, else the sites
+    `vahti sites add` stored; none at all is a configuration error."""
     from dataclasses import replace
 
     from storage.engine import missing_sqlite_file
     from vahti.app.sites import watched
 
-    if cfg.sites or missing_sqlite_file(cfg.database):
-        return cfg  # named sites win; no database yet: nothing stored
-    return replace(cfg, sites=tuple(watched(_store(cfg.database))))
+    for warning in cfg.warnings:
+        click.echo(f"vahti: warning: {warning}", err=True)
+    if not cfg.sites and not missing_sqlite_file(cfg.database):  # no database yet: nothing stored
+        cfg = replace(cfg, sites=tuple(watched(_store(cfg.database))))
+    if not cfg.sites:
+        raise ConfigError(f"no sites to {verb}: give --site URL, add one with `vahti sites add URL`, or use a "
+                          "configuration file with [[site]] tables")
+    return cfg
 
 
 def _stop_on_signals() -> threading.Event:
@@ -678,13 +678,7 @@ def run_cmd(config_path: str | None, sites: tuple[str, ...], every: str | None, 
     from vahti.logs import setup
 
     setup("json" if (log_format == "json" or as_json) else "text")
-    cfg = load(config_path, db=db if db != DEFAULT_DB else None, sites=sites, every=every)
-    for warning in cfg.warnings:
-        click.echo(f"vahti: warning: {warning}", err=True)
-    cfg = _with_stored_sites(cfg)
-    if not cfg.sites:
-        raise ConfigError("no sites to watch: give --site URL, add one with `vahti sites add URL`, or use a "
-                          "configuration file with [[site]] tables")
+    cfg = _sites_to_crawl(load(config_path, db=db if db != DEFAULT_DB else None, sites=sites, every=every), "watch")
     for site in cfg.sites:
         scheduler.trigger_for(site)  # a bad cron line is a configuration error now, not at 3 a.m.
     store = _synced_store(cfg)
