@@ -48,10 +48,22 @@ class Site:
         self.types[path] = ctype
 
     def fault(self, path: str, *faults: str) -> None:
+        # Bombs are made now, not while a client with a short timeout waits for one.
+        if "gzipbomb" in faults:
+            _gzip_bomb()
+        if "zstdbomb" in faults:
+            _zstd_bomb()
         self.faults.setdefault(path, []).extend(faults)
 
     def hits_for(self, path: str) -> list[Hit]:
         return [h for h in self.hits if h.path == path]
+
+
+@functools.cache
+def _gzip_bomb() -> bytes:
+    import gzip
+
+    return gzip.compress(b"<p>" + b"\0" * 30_000_000, compresslevel=9)
 
 
 @functools.cache
@@ -132,10 +144,7 @@ def _handler(site: Site, timeout_sleep: float) -> type[BaseHTTPRequestHandler]:
                     self.connection.close()
                     return
                 if fault == "gzipbomb":  # 30 KB on the wire, 30 MB once decompressed
-                    import gzip
-
-                    bomb = gzip.compress(b"<p>" + b"\0" * 30_000_000, compresslevel=9)
-                    return self._send(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"})
+                    return self._send(200, _gzip_bomb(), {"Content-Type": "text/html", "Content-Encoding": "gzip"})
                 if fault == "zstdbomb":  # an encoding nobody asked for: 32 KB that would inflate to 1 GiB
                     return self._send(200, _zstd_bomb(), {"Content-Type": "text/html", "Content-Encoding": "zstd"})
                 if fault == "slow":  # a page a byte a second, never quite timing out
