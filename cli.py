@@ -703,6 +703,58 @@ def status_cmd(stale_days: int, db: str, as_json: bool) -> None:
         click.echo(render(report, stale_days=stale_days))
 
 
+@cli.command("backfill")
+@click.option("--site", "site_url", required=True, metavar="URL", help="The site's base URL (as for crawl).")
+@click.option("--from", "since", metavar="DATE", help="Captures from this day (UTC) or moment on.")
+@click.option("--to", "until", metavar="DATE", help="Captures up to the end of this day (UTC) or this moment.")
+@click.option("--archive", default="https://web.archive.org", show_default=True,
+              help="A web archive with a CDX API and id_ replay.")
+@click.option("--rate", type=float, default=1.0, show_default=True, help="Requests per second to the archive.")
+@click.option("--retries", type=click.IntRange(0, 10), default=4, show_default=True,
+              help="Retries of a failed archive request (429 and 5xx wait as Retry-After says).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file.")
+@common_options
+def backfill_cmd(site_url: str, since: str | None, until: str | None, archive: str, rate: float, retries: int,
+                 config_path: str | None, db: str, as_json: bool) -> None:
+    """Build a site's past from a web archive's captures, in time order, with no alerts.
+
+    Lists the archive's captures of the site's action pages (CDX API), fetches each distinct
+    body once (politely, from the archive only) and stores them at their capture times. Events
+    are marked backfilled and never sent. Captures that are not measure pages (empty shells,
+    soft 404s, challenge pages) are kept as evidence, never as versions. A second run fetches
+    only what is missing. Exit code 1 when some captures could not be fetched.
+    """
+    from vahti.app.backfill import backfill
+    from vahti.app.sites import watched
+    from vahti.clock import parse_moment
+    from vahti.config import SiteConfig, load
+
+    cfg = load(config_path, db=db if db != DEFAULT_DB else None)
+    store = _store(cfg.database, create=True)
+    named = SiteConfig(url=site_url)  # languages and base path: the configuration's, the stored site's, or fi
+    site = cfg.site(site_url) or {s.url: s for s in watched(store)}.get(named.url) or named
+    progress = None
+    if not as_json and sys.stderr.isatty():
+        def progress(n: int, total: int) -> None:
+            click.echo(f"\r  {n}/{total} captures", nl=False, err=True)
+    summary = backfill(site, store, archive=archive, rate=rate, retries=retries, progress=progress,
+                       since=parse_moment(since) if since else None,
+                       until=parse_moment(until, end_of_day=True) if until else None)
+    if progress is not None:
+        click.echo("", err=True)
+    if as_json:
+        _echo_json(summary.to_dict())
+    else:
+        skipped = ", ".join(f"{n} {verdict}" for verdict, n in sorted(summary.skipped.items())) or "none"
+        click.echo(f"{summary.site}: {summary.found} captures found, {summary.already} already stored, "
+                   f"{summary.fetched} fetched, {summary.reused} same as another, {summary.versions} new versions; "
+                   f"kept as evidence only: {skipped}")
+        for failure in summary.failed:
+            click.echo(f"  failed: {failure}")
+    if summary.failed:
+        sys.exit(1)
+
+
 @cli.group("sites")
 def sites_group() -> None:
     """The sites vahti watches: add (detected from the site itself), list (with health), remove."""

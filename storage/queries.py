@@ -180,6 +180,15 @@ def newest_check(session: Session, url: str) -> dt.datetime | None:
         .join(MeasureRow, MeasureRow.id == Capture.measure_id).where(MeasureRow.url == canonical_url(url))).scalar()
 
 
+def capture_times(session: Session, urls: list[str]) -> set[tuple[str, dt.datetime]]:
+    """(url, time) of every capture of these measure URLs: what a resumed backfill already has."""
+    if not urls:
+        return set()
+    rows = session.execute(select(MeasureRow.url, Capture.requested_at).join(MeasureRow, MeasureRow.id == Capture.measure_id)
+                           .where(MeasureRow.url.in_([canonical_url(u) for u in urls])))
+    return {(url, at) for url, at in rows}
+
+
 def capture_outcome(session: Session, capture_id: int) -> tuple[str, int | None]:
     """A capture's outcome and the number of the version it made or confirmed."""
     row = session.execute(select(Capture.outcome, Version.number).outerjoin(Version, Version.id == Capture.version_id)

@@ -42,8 +42,9 @@ class _Ctx:
     flags: tuple[str, ...] = ()  # added to every event made (e.g. "backfilled")
 
 
-def record_events(session: Session, stored: Stored, result: ParseResult | None, at: dt.datetime) -> list[Event]:
-    """Derive and store the events of one store (inside its transaction)."""
+def record_events(session: Session, stored: Stored, result: ParseResult | None, at: dt.datetime, *,
+                  flags: tuple[str, ...] = ()) -> list[Event]:
+    """Derive and store the events of one store (inside its transaction); each carries ``flags``."""
     if stored.measure_id is None:
         return []
     if stored.outcome in ("unchanged", "not_modified", "error", "missing") and stored.lifecycle is None \
@@ -51,7 +52,7 @@ def record_events(session: Session, stored: Stored, result: ParseResult | None, 
         return []  # the common case: a check that found nothing new
     measure = session.get(MeasureRow, stored.measure_id)
     assert measure is not None
-    ctx = _Ctx(measure, at, stored.capture_id)
+    ctx = _Ctx(measure, at, stored.capture_id, None, flags)
     out: list[Event] = []
     verdict = result.meta.verdict if result is not None else None
     if stored.outcome == "new_version" and stored.previous is None:

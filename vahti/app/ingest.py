@@ -31,14 +31,15 @@ class Ingested:
 
 
 def ingest(store: Store, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None = None,
-           body: bytes | None = None, missing_after: int = 2) -> Ingested:
+           body: bytes | None = None, missing_after: int = 2, backfill: bool = False) -> Ingested:
     """Store one fetch outcome with its events and alerts, in one transaction.
 
     A capture older than the measure's newest check (an import or backfill of the past) is
     placed where it belongs: the measure's versions are re-derived from its captures in time
     order, its version-pair events recomputed; events that this makes are flagged
     ``backfilled`` and never queued to subscribers (nobody is alerted about the past), and
-    "latest" stays the newest capture.
+    "latest" stays the newest capture. ``backfill`` (captures of the past fed in time order)
+    flags every event ``backfilled`` and queues none.
     """
     with store.transaction() as session:
         newest = queries.newest_check(session, url)
@@ -46,8 +47,9 @@ def ingest(store: Store, *, site: str, url: str, fetch: FetchInfo, result: Parse
             return _place_in_the_past(session, site=site, url=url, fetch=fetch, result=result, body=body)
         stored = store_in(session, site=site, url=url, fetch=fetch, result=result, body=body,
                           missing_after=missing_after)
-        rows = record_events(session, stored, result, fetch.requested_at)
-        queue(session, rows, fetch.requested_at)  # alerts: queued with the events, never apart
+        rows = record_events(session, stored, result, fetch.requested_at, flags=("backfilled",) if backfill else ())
+        if not backfill:
+            queue(session, rows, fetch.requested_at)  # alerts: queued with the events, never apart
         events: tuple[ChangeEvent, ...] = ()
         if rows:
             measure = session.get(MeasureRow, stored.measure_id)
