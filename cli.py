@@ -296,15 +296,32 @@ def reparse_cmd(measure: str | None, site: str | None, since: str | None, db: st
 
 
 @cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), help="JSON Lines or CSV.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]),
+              help="JSON Lines or CSV (a table), or WARC (every capture with its body; needs --out).")
 @click.option("--table", type=click.Choice(["versions", "tasks", "contacts"]), default="versions", show_default=True,
               help="versions (with records), or task / contact history (valid from .. until).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option("--site", help="WARC: only this site's captures.")
+@click.option("--since", metavar="DATE", help="WARC: only captures from this day (UTC) or moment on.")
 @common_options
-def export_cmd(fmt: str | None, table: str, out: str | None, db: str, as_json: bool) -> None:
-    """Export versions, tasks or contacts for analysis (JSON Lines or CSV; --json is --format jsonl)."""
+def export_cmd(fmt: str | None, table: str, out: str | None, site: str | None, since: str | None, db: str,
+               as_json: bool) -> None:
+    """Export versions, tasks or contacts for analysis (JSON Lines or CSV; --json is --format jsonl),
+    or every stored capture as a WARC 1.1 file (--format warc --out FILE.warc.gz)."""
     from storage.export import write
 
+    if fmt == "warc":
+        from storage.warc import write_warc
+        from vahti.clock import parse_moment
+
+        if not out or as_json:
+            raise ConfigError("--format warc writes a file: give --out FILE.warc.gz (and no --json)")
+        with _store(db).reading() as session, open(out, "wb") as fh:
+            n = write_warc(session, fh, site=site, since=parse_moment(since) if since else None)
+        click.echo(f"{n} captures written to {out} (WARC 1.1, gzip)", err=True)
+        return
+    if site or since:
+        raise ConfigError("--site and --since apply to --format warc")
     if as_json and fmt == "csv":
         raise ConfigError("--json and --format csv contradict each other")
     fmt = "jsonl" if as_json else fmt

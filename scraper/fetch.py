@@ -60,6 +60,7 @@ class Response:
     duration_ms: int = 0
     attempts: int = 1
     redirects: tuple[str, ...] = field(default=())
+    headers: tuple[tuple[str, str], ...] = field(default=())  # the answer's headers as sent (bounded)
 
     @property
     def not_modified(self) -> bool:
@@ -163,7 +164,7 @@ class HttpFetcher:
                         content_type=resp.headers.get("content-type"), etag=resp.headers.get("etag"),
                         last_modified=resp.headers.get("last-modified"),
                         duration_ms=int((time.monotonic() - started) * 1000), attempts=max(attempts, 1),
-                        redirects=tuple(seen[1:]),
+                        redirects=tuple(seen[1:]), headers=_headers(resp.headers),
                     )
             except httpx.TimeoutException as exc:
                 raise FetchTimeout(f"timed out after {attempts + counter[0]} attempt(s): {type(exc).__name__}",
@@ -203,6 +204,15 @@ class HttpFetcher:
             chunks.append(chunk)
         chunks.append(decoder.flush())
         return b"".join(chunks)
+
+
+MAX_HEADERS = 100
+MAX_HEADER_VALUE = 2000
+
+
+def _headers(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
+    """The answer's headers in order, bounded (a hostile server may send thousands)."""
+    return tuple((k, v[:MAX_HEADER_VALUE]) for k, v in list(headers.multi_items())[:MAX_HEADERS])
 
 
 class _Decoder:

@@ -139,6 +139,7 @@ class Capture(Base):
     outcome: Mapped[str] = mapped_column(String(24))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     meta: Mapped[str | None] = mapped_column(Text)  # parse metadata JSON when not a clean ok
+    headers: Mapped[str | None] = mapped_column(Text)  # the answer's headers ([[name, value], …]) with a body
     # A run: an unchanged (or 304) check extends the row that confirmed the same version the same
     # way just before, so a year of hourly checks of an unchanged page is one row, not 8,760.
     checks: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

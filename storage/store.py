@@ -16,6 +16,7 @@ Rules (see ``docs/storage.md``):
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class FetchInfo:
     error: str | None = None
     not_modified: bool = False  # a 304 answer to a conditional request
     moved_to: str | None = None  # the URL redirected to another action's page (a merge or a renumbering)
+    headers: tuple[tuple[str, str], ...] = ()  # the answer's headers, kept with a body (for WARC export)
 
     def __post_init__(self) -> None:
         if self.requested_at.tzinfo is None:
@@ -160,6 +162,7 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         "requested_at": fetch.requested_at, "http_status": fetch.http_status, "etag": fetch.etag,
         "last_modified": fetch.last_modified, "bytes": len(body) if body is not None else None,
         "duration_ms": fetch.duration_ms, "error": fetch.error, "blob_id": None, "verdict": None, "meta": None,
+        "headers": json.dumps(fetch.headers) if fetch.headers and body is not None else None,
     }
 
     def done(outcome: Outcome, version: Version | Written | None = None, previous: int | None = None) -> Stored:

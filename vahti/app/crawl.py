@@ -223,6 +223,7 @@ class Crawler:
             requested_at=now, http_status=resp.status if resp else None, etag=resp.etag if resp else None,
             last_modified=resp.last_modified if resp else None, duration_ms=resp.duration_ms if resp else None,
             error=error, not_modified=bool(resp and resp.not_modified), moved_to=moved_to,
+            headers=resp.headers if resp is not None else (),
         )
         if resp is not None and error is None and resp.status not in (200, 304, 404, 410):
             fetch = dataclasses.replace(fetch, error=f"HTTP {resp.status}", etag=None, last_modified=None)
