@@ -160,14 +160,17 @@ def show_cmd(measure: str, site: str | None, as_of: str | None, number: int | No
 
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--url", required=True, help="The page's URL.")
-@click.option("--at", "at", required=True, metavar="TIMESTAMP", help="When the page was captured (ISO 8601).")
+@click.option("--url", help="The page's URL (a single page).")
+@click.option("--at", "at", metavar="TIMESTAMP", help="When the page was captured (ISO 8601; a single page).")
 @click.option("--site", help="Site base URL (default: the URL's scheme and host).")
 @common_options
-def import_cmd(file: str, url: str, at: str, site: str | None, db: str, as_json: bool) -> None:
-    """Store a saved copy of a page (e.g. from a web archive) as a capture at a given time.
+def import_cmd(file: str, url: str | None, at: str | None, site: str | None, db: str, as_json: bool) -> None:
+    """Store a saved copy of a page (e.g. from a web archive) as a capture at a given time, or
+    every action-page capture of a WARC file (vahti's, Browsertrix's, the Internet Archive's).
 
-    Exit code 1 when the file is not a measure page (it is still kept, as evidence).
+    A single page needs --url and --at; exit code 1 when it is not a measure page (it is still
+    kept, as evidence). A WARC's captures go in oldest first at their WARC-Date; their events
+    are marked backfilled and never sent.
     """
     from pathlib import Path
     from urllib.parse import urlsplit
@@ -175,7 +178,22 @@ def import_cmd(file: str, url: str, at: str, site: str | None, db: str, as_json:
     from scraper import parse
     from storage.store import FetchInfo
     from vahti.app.ingest import ingest
+    from vahti.app.warc_import import import_warc, is_warc
     from vahti.clock import parse_moment
+
+    if is_warc(Path(file)):
+        if url or at:
+            raise ConfigError("a WARC file carries each capture's URL and time: give no --url or --at")
+        summary = import_warc(_store(db, create=True), Path(file), site=site)
+        if as_json:
+            _echo_json(summary.to_dict())
+        else:
+            skipped = ", ".join(f"{n} {v}" for v, n in sorted(summary.skipped.items())) or "none"
+            click.echo(f"{file}: {summary.records} action-page captures, {summary.versions} new versions; kept as "
+                       f"evidence only: {skipped}; {summary.ignored} other records")
+        return
+    if not url or not at:
+        raise ConfigError("give --url and --at for a single page (a WARC file needs neither)")
 
     body = Path(file).read_bytes()
     result = parse(body, url)

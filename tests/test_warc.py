@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,40 @@ def test_a_crawl_exports_as_warc_that_warcio_checks_and_reads(tmp_path: Path) ->
     run("export", "--format", "warc", "--out", str(later), "--since", "2021-01-01", "--db", db)
     with later.open("rb") as fh:
         assert [r.rec_type for r in ArchiveIterator(fh)].count("resource") == 0
+
+
+def _history(db: str) -> list[tuple[str, int, str, str]]:
+    from sqlalchemy import select
+
+    from storage.models import MeasureRow, Version
+
+    store = Store.open(db)
+    try:
+        with store.reading() as s:
+            rows = s.execute(select(MeasureRow.url, Version.number, Version.first_seen_at, Version.record_hash)
+                             .join(Version, Version.measure_id == MeasureRow.id).order_by(MeasureRow.url, Version.number))
+            return [(u.rsplit("/", 2)[-1], n, at.isoformat(), h) for u, n, at, h in rows]
+    finally:
+        store.close()
+
+
+def test_a_warc_round_trips_into_the_same_history(tmp_path: Path) -> None:
+    db, again = str(tmp_path / "v.db"), str(tmp_path / "again.db")
+    with SiteServer(timeout_sleep=1.0) as srv:
+        for day in (1, 2):
+            for path, (body, ctype) in with_base(sample_site(day, measures=5), srv.url).items():
+                srv.site.set(path, body, ctype)
+            store = Store.open(db)
+            moment = dt.datetime(2026, 11, day, 8, tzinfo=dt.timezone.utc)
+            crawler = Crawler(SiteConfig(url=srv.url, rate=500.0, retries=0, timeout=2.0, list_page=False), store,
+                              clock=lambda moment=moment: moment)
+            try:
+                crawler.crawl()
+            finally:
+                crawler.close()
+                store.close()
+    warc = tmp_path / "out.warc.gz"
+    run("export", "--format", "warc", "--out", str(warc), "--db", db)
+    out = run("import", str(warc), "--db", again)
+    assert "new versions" in out
+    assert _history(again) == _history(db) and len(_history(db)) > 5
