@@ -205,6 +205,8 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
                 lifecycle = "removed"
         return done("missing")
     if fetch.error is not None:
+        if body:  # an archived capture set aside (backfill, WARC import) keeps its body as evidence
+            capture["blob_id"] = put_blob(session, body, measure.id if measure is not None else None)
         return done("error")
     if result is None:
         capture["error"] = "no parse result for a fetched body"

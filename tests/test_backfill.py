@@ -133,6 +133,7 @@ def test_backfill_builds_the_history_a_crawler_would_have_with_no_alerts(archive
         assert s.scalar(select(func.count()).select_from(Delivery)) == 0  # nobody alerted about the past
         shell = s.scalar(select(Capture).where(Capture.error.is_not(None)))
         assert shell is not None and shell.version_id is None and "not used" in (shell.error or "")
+        assert shell.blob_id is not None  # kept, as evidence
     store.close()
     shown = json.loads(run("show", "147", "--db", db, "--json"))
     assert shown["record"]["continuous"] is True  # the newest capture: the 2026 continuous action
