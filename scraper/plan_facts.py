@@ -1,9 +1,10 @@
-"""What a Kausal Watch page says about its plan: name, languages, base path, generation.
+"""What a Kausal Watch page says about its plan: name, languages, base path.
 
 Every page of the platform carries its plan in the embedded data (``__NEXT_DATA__`` or the RSC
 payload, where the JSON sits inside JavaScript strings with its quotes escaped): ``primaryLanguage``,
 ``otherLanguages``, ``domain.basePath``, the plan's ``name``. Read with bounded patterns over the
-page text; a page with none of them is not a Kausal Watch plan.
+page text (no second HTML parse: the markup generation comes from the page's ``parse``); a page
+with none of them is not a Kausal Watch plan.
 
 >>> facts = plan_facts(b'<html lang="de"><script>{"plan":{"id":"k","identifier":"k","name":"Klima 2030",'
 ...                    b'"primaryLanguage":"de","otherLanguages":["en"],"domain":{"basePath":"/klima"}}}</script>',
@@ -20,9 +21,6 @@ import json
 import re
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborHTMLParser
-
-from scraper.detect import generation
 from scraper.text import clean
 
 _Q = r'\\*"'  # a quote, escaped or not (RSC strings escape the JSON's quotes)
@@ -45,7 +43,6 @@ class PlanFacts:
     primary_language: str | None
     other_languages: tuple[str, ...]
     base_path: str | None
-    generation: str
 
     @property
     def is_kausal(self) -> bool:
@@ -64,15 +61,12 @@ def plan_facts(body: bytes, url: str) -> PlanFacts:
     others = _OTHERS.search(text)
     base = _BASE.search(text)
     plan = _PLAN.search(text)
-    tree = LexborHTMLParser(body[:_SCAN])
-    next_data = tree.css_first("script#__NEXT_DATA__")
     return PlanFacts(
         plan_name=_unescape(plan.group(2)) if plan else None,
         plan_identifier=plan.group(1) if plan else None,
         primary_language=_lang(primary.group(1)) if primary else None,
         other_languages=tuple(_lang(x) for x in _LANG.findall(others.group(1))) if others else (),
         base_path=(base.group(1).rstrip("/") or "") if base else None,
-        generation=generation(tree, text, next_data.text() if next_data is not None else None),
     )
 
 

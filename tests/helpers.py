@@ -45,6 +45,17 @@ def store_page(store: Any, **kwargs: Any) -> Any:
     return ingest(store, **kwargs).stored
 
 
+def run_cli(*args: str) -> str:
+    """A ``vahti`` command in this process (no start-up cost); it must succeed. Its output."""
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def vahti(*args: str, check: int | None = 0, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the ``vahti`` command as a user would (a new process); check its exit code."""
     result = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], cwd=ROOT,

@@ -11,11 +11,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from cli import cli
-from helpers import REAL, real_pages, vahti
+from helpers import REAL, real_pages, run_cli, vahti
 from storage.models import Capture, Delivery, Event, Version
 from storage.store import Store
 
@@ -110,16 +108,11 @@ def archive() -> Iterator[FakeArchive]:
     fake.close()
 
 
-def run(*args: str) -> str:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
-
 
 def test_backfill_builds_the_history_a_crawler_would_have_with_no_alerts(archive: FakeArchive, tmp_path: Path) -> None:
     db = str(tmp_path / "v.db")
-    run("subscribe", "desk", "--atom", str(tmp_path / "desk.atom"), "--db", db)
-    out = json.loads(run("backfill", "--site", SITE, "--archive", archive.url, "--rate", "100", "--db", db, "--json"))
+    run_cli("subscribe", "desk", "--atom", str(tmp_path / "desk.atom"), "--db", db)
+    out = json.loads(run_cli("backfill", "--site", SITE, "--archive", archive.url, "--rate", "100", "--db", db, "--json"))
     assert (out["found"], out["fetched"], out["reused"], out["versions"], out["failed"]) == (5, 4, 1, 3, [])
     assert sum(out["skipped"].values()) == 1  # the empty shell
     store = Store.open(db)
@@ -135,13 +128,13 @@ def test_backfill_builds_the_history_a_crawler_would_have_with_no_alerts(archive
         assert shell is not None and shell.version_id is None and "not used" in (shell.error or "")
         assert shell.blob_id is not None  # kept, as evidence
     store.close()
-    shown = json.loads(run("show", "147", "--db", db, "--json"))
+    shown = json.loads(run_cli("show", "147", "--db", db, "--json"))
     assert shown["record"]["continuous"] is True  # the newest capture: the 2026 continuous action
     # The 429 was waited out (Retry-After) and retried; a second run fetches nothing.
     replays = [h for h in archive.hits if h.startswith("/web/")]
     assert len(replays) == 5
     archive.hits.clear()
-    again = json.loads(run("backfill", "--site", SITE, "--archive", archive.url, "--rate", "100", "--db", db,
+    again = json.loads(run_cli("backfill", "--site", SITE, "--archive", archive.url, "--rate", "100", "--db", db,
                            "--json"))
     assert (again["already"], again["fetched"], again["versions"]) == (5, 0, 0)
     assert not [h for h in archive.hits if h.startswith("/web/")]
@@ -149,7 +142,7 @@ def test_backfill_builds_the_history_a_crawler_would_have_with_no_alerts(archive
 
 def test_backfill_from_and_to_bound_the_captures(archive: FakeArchive, tmp_path: Path) -> None:
     db = str(tmp_path / "v.db")
-    out = json.loads(run("backfill", "--site", SITE, "--archive", archive.url, "--rate", "100", "--from", "2023-01-01",
+    out = json.loads(run_cli("backfill", "--site", SITE, "--archive", archive.url, "--rate", "100", "--from", "2023-01-01",
                          "--to", "2023-12-31", "--db", db, "--json"))
     assert (out["found"], out["versions"]) == (1, 1)
 

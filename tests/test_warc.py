@@ -7,21 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
-from cli import cli
+from helpers import run_cli
 from sitesrv import SiteServer
 from storage.store import Store
 from vahti.app.crawl import Crawler
 from vahti.config import SiteConfig
 from vahti.samples.site import sample_site, with_base
 
-
-def run(*args: str) -> str:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def test_a_crawl_exports_as_warc_that_warcio_checks_and_reads(tmp_path: Path) -> None:
@@ -39,9 +33,9 @@ def test_a_crawl_exports_as_warc_that_warcio_checks_and_reads(tmp_path: Path) ->
             store.close()
     page = tmp_path / "old.html"
     page.write_bytes(pages["/actions/1"][0])
-    run("import", str(page), "--url", srv.url + "/actions/1", "--at", "2020-01-01T00:00:00Z", "--db", db)
+    run_cli("import", str(page), "--url", srv.url + "/actions/1", "--at", "2020-01-01T00:00:00Z", "--db", db)
     warc = tmp_path / "out.warc.gz"
-    run("export", "--format", "warc", "--out", str(warc), "--db", db)
+    run_cli("export", "--format", "warc", "--out", str(warc), "--db", db)
 
     check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", str(warc)], capture_output=True,
                            text=True)
@@ -66,7 +60,7 @@ def test_a_crawl_exports_as_warc_that_warcio_checks_and_reads(tmp_path: Path) ->
     assert all("verdict: ok" in m and "record-hash: " in m for m in metadata)
     # --site and --since narrow it.
     later = tmp_path / "later.warc.gz"
-    run("export", "--format", "warc", "--out", str(later), "--since", "2021-01-01", "--db", db)
+    run_cli("export", "--format", "warc", "--out", str(later), "--since", "2021-01-01", "--db", db)
     with later.open("rb") as fh:
         assert [r.rec_type for r in ArchiveIterator(fh)].count("resource") == 0
 
@@ -102,7 +96,7 @@ def test_a_warc_round_trips_into_the_same_history(tmp_path: Path) -> None:
                 crawler.close()
                 store.close()
     warc = tmp_path / "out.warc.gz"
-    run("export", "--format", "warc", "--out", str(warc), "--db", db)
-    out = run("import", str(warc), "--db", again)
+    run_cli("export", "--format", "warc", "--out", str(warc), "--db", db)
+    out = run_cli("import", str(warc), "--db", again)
     assert "new versions" in out
     assert _history(again) == _history(db) and len(_history(db)) > 5

@@ -16,13 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from scraper import parse
 from scraper.discover import action_identifier
 from scraper.fetch import HttpFetcher, Request
 from scraper.wayback import Snapshot, list_snapshots, replay_url
 from storage import queries
-from storage.store import FetchInfo, Store
-from vahti.app.ingest import ingest
+from storage.store import Store
+from vahti.app.ingest import ingest_archived
 from vahti.config import SiteConfig
 from vahti.errors import FetchError
 from vahti.urls import canonical_url
@@ -100,26 +99,14 @@ def backfill(site: SiteConfig, store: Store, *, archive: str = DEFAULT_ARCHIVE, 
                 summary.fetched += 1
             else:
                 summary.reused += 1
-            _ingest(store, site, url, snap, body, summary)
+            done, result = ingest_archived(store, site=site.url, url=url, at=snap.at, body=body)
+            if result.meta.verdict != "ok" or result.record is None:
+                summary.skipped[result.meta.verdict] += 1
+            elif done.stored.outcome == "new_version":
+                summary.versions += 1
     finally:
         fetcher.close()
     return summary
-
-
-def _ingest(store: Store, site: SiteConfig, url: str, snap: Snapshot, body: bytes, summary: BackfillSummary) -> None:
-    result = parse(body, url)
-    if result.meta.verdict != "ok" or result.record is None:
-        # Evidence only: stored as a capture that says why, never a version or an event.
-        why = "; ".join(result.meta.reasons)[:300]
-        summary.skipped[result.meta.verdict] += 1
-        ingest(store, site=site.url, url=url, body=body, backfill=True,
-               fetch=FetchInfo(requested_at=snap.at, http_status=200,
-                               error=f"archived capture not used ({result.meta.verdict}: {why})"))
-        return
-    done = ingest(store, site=site.url, url=url, fetch=FetchInfo(requested_at=snap.at, http_status=200),
-                  result=result, body=body, backfill=True)
-    if done.stored.outcome == "new_version":
-        summary.versions += 1
 
 
 def _action_url(original: str, site: SiteConfig) -> str | None:

@@ -7,6 +7,7 @@ are put in order, so a crash never leaves a version without its events.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -58,6 +59,21 @@ def ingest(store: Store, *, site: str, url: str, fetch: FetchInfo, result: Parse
             assert site_row is not None
             events = tuple(to_event(r, measure, site_row) for r in rows)
     return Ingested(stored, events)
+
+
+def ingest_archived(store: Store, *, site: str, url: str, at: dt.datetime, body: bytes, status: int = 200,
+                    headers: tuple[tuple[str, str], ...] = ()) -> tuple[Ingested, ParseResult]:
+    """A capture from an archive (backfill, WARC import): parsed and stored at its capture time as the
+    past (``backfill``). One that is no clean measure page is kept as evidence only: its body under
+    an error that says why, never a version or an event."""
+    result = parse(body, url)
+    if result.meta.verdict != "ok" or result.record is None:
+        why = "; ".join(result.meta.reasons)[:300]
+        fetch = FetchInfo(requested_at=at, http_status=status,
+                          error=f"archived capture not used ({result.meta.verdict}: {why})")
+        return ingest(store, site=site, url=url, fetch=fetch, body=body, backfill=True), result
+    fetch = FetchInfo(requested_at=at, http_status=status, headers=headers)
+    return ingest(store, site=site, url=url, fetch=fetch, result=result, body=body, backfill=True), result
 
 
 def _place_in_the_past(session: Session, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None,

@@ -69,6 +69,7 @@ def detect(url: str, *, timeout: float = 15.0, rate: float = 1.0, contact: str |
             raise NotAPlan(f"{origin} does not answer ({robots.reason}); check the address")
         queue, tried, sitemap_read = [given], 0, False
         facts: PlanFacts | None = None
+        generation = "unknown"
         record_plan = record_lang = None
         told_by = given
         while queue and tried <= MAX_PROBES:
@@ -80,11 +81,10 @@ def detect(url: str, *, timeout: float = 15.0, rate: float = 1.0, contact: str |
                 result = parse(resp.body, resp.url)
                 is_action = result.record is not None and result.meta.verdict != "not_a_measure"
                 if found.is_kausal and (facts is None or not facts.is_kausal):
-                    facts, told_by = found, resp.url
+                    facts, told_by, generation = found, resp.url, result.meta.generation
                 if is_action and result.record is not None:
                     record_plan, record_lang = result.record.plan, result.record.language
-                    facts = replace(facts or found, generation=result.meta.generation)
-                    told_by = resp.url
+                    facts, told_by, generation = facts or found, resp.url, result.meta.generation
                     break
                 # Not an action page: try one it links to.
                 site = replace(probe, url=origin + _base(facts, guess_base))
@@ -104,7 +104,7 @@ def detect(url: str, *, timeout: float = 15.0, rate: float = 1.0, contact: str |
     base = facts.base_path if facts and facts.base_path is not None else guess_base
     return Detected(url=origin + base, plan_name=(facts.plan_name if facts else None) or record_plan,
                     plan_identifier=facts.plan_identifier if facts else None, languages=languages, base_path=base,
-                    generation=facts.generation if facts else "unknown", told_by=told_by)
+                    generation=generation, told_by=told_by)
 
 
 def _base(facts: PlanFacts | None, guess: str) -> str:

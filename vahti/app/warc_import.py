@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scraper import parse
 from scraper.warc import WarcPage, read_pages
-from storage.store import FetchInfo, Store
-from vahti.app.ingest import ingest
+from storage.store import Store
+from vahti.app.ingest import ingest_archived
 from vahti.urls import canonical_url, split_action_path
 
 
@@ -48,17 +47,11 @@ def import_warc(store: Store, path: Path, *, site: str | None = None) -> WarcImp
         summary.records += 1
         url = canonical_url(page.url)
         parts = urlsplit(url)
-        base = site or f"{parts.scheme}://{parts.netloc}"
-        result = parse(page.body, url)
+        done, result = ingest_archived(store, site=site or f"{parts.scheme}://{parts.netloc}", url=url, at=page.at,
+                                       body=page.body, status=page.status, headers=page.headers)
         if result.meta.verdict != "ok" or result.record is None:
             summary.skipped[result.meta.verdict] += 1
-            ingest(store, site=base, url=url, body=page.body, backfill=True,
-                   fetch=FetchInfo(requested_at=page.at, http_status=page.status,
-                                   error=f"archived capture not used ({result.meta.verdict})"))
-            continue
-        done = ingest(store, site=base, url=url, result=result, body=page.body, backfill=True,
-                      fetch=FetchInfo(requested_at=page.at, http_status=page.status, headers=page.headers))
-        if done.stored.outcome == "new_version":
+        elif done.stored.outcome == "new_version":
             summary.versions += 1
     return summary
 
