@@ -785,7 +785,7 @@ def backfill_cmd(site_url: str, since: str | None, until: str | None, archive: s
                    f"{summary.fetched} fetched, {summary.reused} same as another, {summary.versions} new versions; "
                    f"kept as evidence only: {skipped}")
         for failure in summary.failed:
-            click.echo(f"  failed: {failure}")
+            click.echo(f"  failed: {one_line(failure)}")  # archive answers are page-controlled text
     if summary.failed:
         sys.exit(1)
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from helpers import run_cli
@@ -14,6 +15,7 @@ from sitesrv import SiteServer
 from storage.store import Store
 from vahti.app.crawl import Crawler
 from vahti.config import SiteConfig
+from vahti.errors import ConfigError
 from vahti.samples.site import sample_site, with_base
 
 
@@ -100,3 +102,23 @@ def test_a_warc_round_trips_into_the_same_history(tmp_path: Path) -> None:
     out = run_cli("import", str(warc), "--db", again)
     assert "new versions" in out
     assert _history(again) == _history(db) and len(_history(db)) > 5
+
+
+def test_a_warc_too_big_to_sort_in_memory_is_refused_before_anything_is_stored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import vahti.app.warc_import as warc_import
+
+    db = str(tmp_path / "v.db")
+    page = tmp_path / "p.html"
+    page.write_bytes(with_base(sample_site(1, measures=2), "https://ilmastovahti.hel.fi")["/actions/1"][0])
+    run_cli("import", str(page), "--url", "https://ilmastovahti.hel.fi/actions/1", "--at", "2026-01-01T00:00:00Z",
+            "--db", db)
+    warc = tmp_path / "one.warc.gz"
+    run_cli("export", "--format", "warc", "--out", str(warc), "--db", db)
+    monkeypatch.setattr(warc_import, "MAX_HELD", 100)
+    store = Store.open(str(tmp_path / "new.db"))
+    try:
+        with pytest.raises(ConfigError, match="split the WARC"):
+            warc_import.import_warc(store, warc)
+    finally:
+        store.close()

@@ -18,7 +18,11 @@ from urllib.parse import urlsplit
 from scraper.warc import WarcPage, read_pages
 from storage.store import Store
 from vahti.app.ingest import ingest_archived
+from vahti.errors import ConfigError
 from vahti.urls import canonical_url, split_action_path
+
+
+MAX_HELD = 512 * 2**20  # bytes of page bodies one import holds to sort them by time
 
 
 @dataclass
@@ -36,11 +40,16 @@ class WarcImport:
 def import_warc(store: Store, path: Path, *, site: str | None = None) -> WarcImport:
     summary = WarcImport()
     pages: list[WarcPage] = []
+    held = 0
     with path.open("rb") as fh:
         for page in read_pages(fh):
             if page is None or split_action_path(page.url) is None:
                 summary.ignored += 1
                 continue
+            held += len(page.body)
+            if held > MAX_HELD:  # they are sorted in memory before they go in: bounded
+                raise ConfigError(f"{path}: over {MAX_HELD // 2**20} MiB of action pages; split the WARC "
+                                  "(e.g. by date) and import the parts")
             pages.append(page)
     pages.sort(key=lambda p: (p.at, p.url))
     for page in pages:
