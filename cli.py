@@ -660,6 +660,44 @@ def example_cmd(what: str, db: str, as_json: bool) -> None:
     click.echo(files("vahti").joinpath("data", name).read_text(encoding="utf-8"), nl=False)
 
 
+@cli.command("report")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Write the site into this folder "
+              "(made if missing; pages are replaced, evidence files kept).")
+@click.option("--site", help="Only this site.")
+@click.option("--base-url", metavar="URL", help="Where the folder will be published: the Atom feed's links "
+              "become absolute there.")
+@click.option("--stale-months", type=click.IntRange(min=1), default=12, show_default=True,
+              help="List measures whose “updated” date is older than this.")
+@click.option("--gap-hours", type=click.FloatRange(min=0, min_open=True), default=48.0, show_default=True,
+              help="Longer than this without a check is marked as a gap.")
+@click.option("--evidence", type=click.Choice(["all", "latest", "none"]), default="all", show_default=True,
+              help="Pages as captured to include: every version's and failure's, the current ones, or none.")
+@common_options
+def report_cmd(out: str, site: str | None, base_url: str | None, stale_months: int, gap_hours: float,
+               evidence: str, db: str, as_json: bool) -> None:
+    """Build the web report: a static site of the archive (plan overviews with charts, each measure's
+    timeline, diffs and tasks over time, all changes with an Atom feed) that opens from disk or any web
+    server, and loads nothing from elsewhere."""
+    from pathlib import Path
+
+    from vahti.app.report import build_report
+    from vahti.config import _base_url
+
+    if base_url:
+        base_url = _base_url(base_url, "--base-url")
+    store = _store(db)
+    result = build_report(store, Path(out), site=site, base_url=base_url, stale_months=stale_months,
+                          gap_hours=gap_hours, evidence=evidence)  # type: ignore[arg-type]
+    if as_json:
+        _echo_json({"index": str(result.index.resolve()), "sites": result.sites, "measures": result.measures,
+                    "events": result.events, "pages": result.stats.pages, "bytes": result.stats.bytes,
+                    "evidence_written": result.stats.evidence_written})
+        return
+    click.echo(f"{result.stats.pages} pages for {result.measures} measures of {result.sites} site(s), "
+               f"{result.events} events; {result.stats.evidence_written} captured pages added as evidence.")
+    click.echo(str(result.index.resolve()))
+
+
 @cli.command("feed")
 @click.option("--site", help="Only this site.")
 @click.option("--measure", help="Only this measure (identifier or URL).")

@@ -340,6 +340,40 @@ def validate_target(channel: str, target: str, where: str) -> None:
         raise ConfigError(f"{where}: atom needs a file path")
 
 
+REPORT_EVIDENCE = ("all", "latest", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportConfig:
+    """``[report]``: the static web report ``vahti run`` rebuilds after each crawl (when ``out`` is set)."""
+
+    out: str | None = None  # the folder; None: no report is built by `vahti run`
+    base_url: str | None = None  # where it is published: alerts and feeds link to its measure pages
+    stale_months: int = 12  # "not updated for N months"
+    gap_hours: float = 48.0  # longer without a check is a gap in the timeline
+    evidence: str = "all"  # pages as captured: all versions' and failures', the latest only, or none
+
+    KEYS = frozenset({"out", "base_url", "stale_months", "gap_hours", "evidence"})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, where: str = "[report]") -> ReportConfig:
+        _known_keys(data, cls.KEYS, where)
+        kwargs: dict[str, Any] = {}
+        if "out" in data:
+            kwargs["out"] = str(data["out"])
+        if "base_url" in data:
+            kwargs["base_url"] = _base_url(str(data["base_url"]), f"{where} base_url")
+        if "stale_months" in data:
+            kwargs["stale_months"] = int(_number(data["stale_months"], int, where, "stale_months", minimum=1))
+        if "gap_hours" in data:
+            kwargs["gap_hours"] = _number(data["gap_hours"], float, where, "gap_hours", minimum=0.0, exclusive=True)
+        if "evidence" in data:
+            if data["evidence"] not in REPORT_EVIDENCE:
+                raise ConfigError(f"{where}: evidence must be one of {', '.join(REPORT_EVIDENCE)}")
+            kwargs["evidence"] = data["evidence"]
+        return cls(**kwargs)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     database: str = DEFAULT_DB
@@ -348,6 +382,7 @@ class Config:
     warnings: tuple[str, ...] = field(default=())
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     subscriptions: tuple[SubscriptionConfig, ...] = ()
+    report: ReportConfig = field(default_factory=ReportConfig)
 
     def site(self, url: str) -> SiteConfig | None:
         base = _base_url(url, "--site")
@@ -407,7 +442,7 @@ def load(path: str | Path | None = None, *, db: str | None = None, sites: tuple[
         mode = file.stat().st_mode
         if mode & (stat.S_IROTH | stat.S_IWOTH) and _has_secrets(data):
             warnings.append(f"{file} is readable by other users and holds secrets: chmod 600 {file}")
-    unknown = set(data) - {"database", "site", "subscription", "alerts"}
+    unknown = set(data) - {"database", "site", "subscription", "alerts", "report"}
     if unknown:
         raise ConfigError(f"{file}: unknown section(s) {', '.join(sorted(unknown))}")
     database = db or os.environ.get("VAHTI_DB") or str(data.get("database", {}).get("url") or DEFAULT_DB)
@@ -429,6 +464,9 @@ def load(path: str | Path | None = None, *, db: str | None = None, sites: tuple[
             raise ConfigError("--rate must be above 0")
         chosen = [replace(s, rate=rate) for s in chosen]
     alerts = AlertsConfig.from_dict(data.get("alerts", {}), where=f"{file} [alerts]")
+    report = ReportConfig.from_dict(data.get("report", {}), where=f"{file} [report]")
+    if report.base_url and not alerts.report_url:  # one address for both: alerts link to the report's pages
+        alerts = replace(alerts, report_url=report.base_url)
     if alerts.smtp_password and file is not None and file.stat().st_mode & (stat.S_IROTH | stat.S_IWOTH):
         raise ConfigError(f"{file} holds an SMTP password and other users can read it: chmod 600 {file}, "
                           f"or put the password in ${alerts.smtp_password_env}")
@@ -441,7 +479,7 @@ def load(path: str | Path | None = None, *, db: str | None = None, sites: tuple[
     if len(set(names)) != len(names):
         raise ConfigError(f"{file}: subscription names must be unique")
     return Config(database=database, sites=tuple(chosen), path=file, warnings=tuple(warnings), alerts=alerts,
-                  subscriptions=subscriptions)
+                  subscriptions=subscriptions, report=report)
 
 
 def _has_secrets(data: dict[str, Any]) -> bool:

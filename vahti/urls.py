@@ -83,3 +83,13 @@ def report_page(measure_url: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9._/-]", "_", unquote(parts.path).strip("/")) or "index"
     host = re.sub(r"[^A-Za-z0-9.-]", "_", parts.netloc)
     return f"measures/{host}/{safe}.html"
+
+
+def report_link(report_url: str, measure_url: str) -> str:
+    """A measure's page in the web report published at ``report_url`` (``""``: relative to its root).
+
+    >>> report_link("https://r.example/vahti/", "https://x.example/actions/2")
+    'https://r.example/vahti/measures/x.example/actions/2.html'
+    """
+    page = report_page(measure_url)
+    return f"{report_url.rstrip('/')}/{page}" if report_url else page

@@ -18,6 +18,7 @@ from xml.etree import ElementTree as ET
 
 from vahti.events import ChangeEvent, flag_notes
 from vahti.text import xml_text
+from vahti.urls import report_link
 from diffs.alerts.mail import site_label
 from vahti import __version__
 
@@ -46,7 +47,9 @@ def _time(moment: dt.datetime) -> str:
 
 
 def feed_xml(events: list[ChangeEvent], *, title: str, feed_id: str, names: dict[str, str] | None = None,
-             self_link: str | None = None) -> bytes:
+             self_link: str | None = None, report_url: str | None = None) -> bytes:
+    """``report_url``: where the web report is published; each measure's entry then links to its page
+    there too (``""``: relative to the feed, for the feed the report writes beside its pages)."""
     names = names or {}
     ET.register_namespace("", NS)
     root = ET.Element(f"{{{NS}}}feed")
@@ -66,6 +69,9 @@ def feed_xml(events: list[ChangeEvent], *, title: str, feed_id: str, names: dict
         ET.SubElement(entry, f"{{{NS}}}updated").text = _time(e.observed_at)
         if e.url:
             ET.SubElement(entry, f"{{{NS}}}link", {"rel": "alternate", "type": "text/html", "href": xml_text(e.url)})
+        if report_url is not None and e.measure is not None and e.url:
+            ET.SubElement(entry, f"{{{NS}}}link", {"rel": "related", "type": "text/html", "title": "vahti report",
+                                                   "href": xml_text(report_link(report_url, e.url))})
         ET.SubElement(entry, f"{{{NS}}}category", {"term": xml_text(e.kind)})
         lines = [e.summary]
         lines += [f"{note[0].upper()}{note[1:]}." for note in flag_notes(e.flags)]

@@ -54,7 +54,7 @@ class EmailChannel:
     def send(self, message: Outgoing) -> None:
         mail = compose(list(message.events), subscription=message.subscription,
                        idempotency_key=message.idempotency_key, sender=self.alerts.from_address, to=message.target,
-                       names=self.names, leave=_leave(message))
+                       names=self.names, leave=_leave(message), report_url=self.alerts.report_url)
         a = self.alerts
         try:
             with smtplib.SMTP(a.smtp_host or "", a.smtp_port, timeout=a.timeout) as smtp:
@@ -119,13 +119,15 @@ class AtomChannel:
     name = "atom"
     disabled: str | None = None
 
-    def __init__(self, events: Callable[[str], list[ChangeEvent]], *, names: dict[str, str] | None = None) -> None:
+    def __init__(self, events: Callable[[str], list[ChangeEvent]], *, names: dict[str, str] | None = None,
+                 report_url: str | None = None) -> None:
         self.events, self.names = events, names or {}  # events(subscription): its newest, newest first
+        self.report_url = report_url
 
     def send(self, message: Outgoing) -> None:
         events = self.events(message.subscription)
         data = feed_xml(events, title=f"vahti: {message.subscription}", names=self.names,
-                        feed_id=tag("subscription", message.subscription))
+                        feed_id=tag("subscription", message.subscription), report_url=self.report_url)
         try:
             write_atomically(Path(message.target).expanduser(), data)
         except OSError as exc:

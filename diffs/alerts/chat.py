@@ -26,7 +26,7 @@ import re
 
 from diffs.alerts.mail import site_label, subject
 from vahti.events import ChangeEvent, flag_notes
-from vahti.urls import report_page
+from vahti.urls import report_link
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>~|])")  # what starts markup inside a line (our lines start with "- ")
 
@@ -47,7 +47,7 @@ def chat_messages(events: list[ChangeEvent], *, names: dict[str, str], report_ur
         lines: list[str] = []
         links = [f"[page]({url})"] if url else []
         if report_url and group[0].measure is not None:
-            links.append(f"[report]({report_url.rstrip('/')}/{report_page(url)})")
+            links.append(f"[report]({report_link(report_url, url)})")
         lines.append(f"**{escape(site_label(site, names))} · {escape(label)}**"
                      + (f" ({' · '.join(links)})" if links else ""))
         for e in group:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from vahti.events import ChangeEvent, flag_notes
 from vahti.text import one_line
+from vahti.urls import report_link
 from diffs.render import event_lines
 
 PHRASES = {
@@ -77,7 +78,8 @@ def _grouped(events: list[ChangeEvent]) -> list[tuple[tuple[str, str, str], list
 
 
 def compose(events: list[ChangeEvent], *, subscription: str, idempotency_key: str, sender: str, to: str,
-            names: dict[str, str], leave: str) -> EmailMessage:
+            names: dict[str, str], leave: str, report_url: str | None = None) -> EmailMessage:
+    """One message for a batch of events; with ``report_url`` each measure links to its report page too."""
     msg = EmailMessage()
     msg["Subject"] = one_line(subject(events, names))[:300]
     msg["From"] = sender
@@ -93,16 +95,18 @@ def compose(events: list[ChangeEvent], *, subscription: str, idempotency_key: st
     text: list[str] = []
     for (site, measure, url), group in _grouped(events):
         text.append(f"{site_label(site, names)} {measure} — {url}")
+        if report_url and group[0].measure is not None:
+            text.append(f"  In the report: {report_link(report_url, url)}")
         for e in group:
             text += ["  " + line for line in event_lines(e, with_measure=False)]
         text.append("")
     text += ["-- ", footer]
     msg.set_content("\n".join(text))
-    msg.add_alternative(_html(events, names, footer), subtype="html")
+    msg.add_alternative(_html(events, names, footer, report_url), subtype="html")
     return msg
 
 
-def _html(events: list[ChangeEvent], names: dict[str, str], footer: str) -> str:
+def _html(events: list[ChangeEvent], names: dict[str, str], footer: str, report_url: str | None) -> str:
     e_ = html.escape
     parts = ['<!doctype html><html><head><meta charset="utf-8">'
              '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
@@ -111,7 +115,11 @@ def _html(events: list[ChangeEvent], names: dict[str, str], footer: str) -> str:
              '<div style="max-width:600px;margin:0 auto">']
     for (site, measure, url), group in _grouped(events):
         parts.append(f'<h2 style="font-size:18px;margin:16px 0 6px"><a href="{e_(url)}" style="color:#00662e">'
-                     f'{e_(site_label(site, names))} {e_(measure)}</a></h2><ul style="padding-left:18px;margin:0">')
+                     f'{e_(site_label(site, names))} {e_(measure)}</a></h2>')
+        if report_url and group[0].measure is not None:
+            parts.append(f'<p style="margin:0 0 6px;font-size:14px"><a href="{e_(report_link(report_url, url))}" '
+                         f'style="color:#00662e">History and diff in the report</a></p>')
+        parts.append('<ul style="padding-left:18px;margin:0">')
         for ev in group:
             note = "".join(f' <span style="color:#666">({e_(n)})</span>' for n in flag_notes(ev.flags))
             when = ev.observed_at.strftime("%Y-%m-%d %H:%M UTC")

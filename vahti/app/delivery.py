@@ -52,7 +52,8 @@ def default_channels(store: Store, alerts: AlertsConfig, names: dict[str, str]) 
             return subscription_events(session, subscription, limit=ATOM_ENTRIES)
 
     return {"email": EmailChannel(alerts, names=names), "webhook": WebhookChannel(alerts),
-            "atom": AtomChannel(feed, names=names), "apprise": AppriseChannel(alerts, names=names)}
+            "atom": AtomChannel(feed, names=names, report_url=alerts.report_url),
+            "apprise": AppriseChannel(alerts, names=names)}
 
 
 def deliver(store: Store, channels: Mapping[str, Channel], alerts: AlertsConfig,
