@@ -457,15 +457,18 @@ def _progress_printer() -> Callable[[Any], None]:
 
 
 @cli.command("demo")
-@click.option("--dir", "folder", type=click.Path(file_okay=False), help="Keep the demo database here "
-              "(default: a new temporary folder).")
+@click.option("--dir", "folder", type=click.Path(file_okay=False), help="Keep the demo database and report "
+              "here (default: a new temporary folder).")
+@click.option("--serve", is_flag=True, help="Then serve the report on 127.0.0.1 until Ctrl-C.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="The port for --serve (default: a free one).")
 @common_options
-def demo_cmd(folder: str | None, db: str, as_json: bool) -> None:
-    """Offline demonstration: crawl the bundled sample site on three days and show what changed.
+def demo_cmd(folder: str | None, serve: bool, port: int, db: str, as_json: bool) -> None:
+    """Offline demonstration: crawl the bundled sample site on three days, show what changed, and build
+    the web report of it.
 
     Starts the sample site on a free 127.0.0.1 port, crawls day 1, 2 and 3 into a
     fresh SQLite file (its path is printed; --db is not used), prints each day's
-    events and the commands to try next.
+    events and the commands to try next, then the path of the report's index.html.
     """
     from pathlib import Path
 
@@ -473,9 +476,14 @@ def demo_cmd(folder: str | None, db: str, as_json: bool) -> None:
 
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-    path = run_demo(click.echo, folder=Path(folder) if folder else None)
+    path, index = run_demo(click.echo, folder=Path(folder) if folder else None)
     if as_json:
-        _echo_json({"database": str(path)})
+        _echo_json({"database": str(path), "report": str(index.resolve())})
+    if serve:
+        from vahti.app.report import serve as serve_report
+
+        serve_report(index.parent, port=port, ready=lambda url: click.echo(
+            f"Serving the report at {url} (Ctrl-C to stop)", err=as_json))
 
 
 def _load_config(config_path: str | None, db: str) -> Any:
@@ -704,10 +712,13 @@ def report_cmd(out: str, site: str | None, base_url: str | None, stale_months: i
 @click.option("--kind", "kinds", multiple=True, help="Only these kinds (repeatable; 'task.*' for a family).")
 @click.option("--limit", type=int, default=200, show_default=True, help="The newest this many events.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the feed here (default: stdout).")
+@click.option("--base-url", metavar="URL", help="Where the web report is published: entries link to the "
+              "measure's page there too.")
 @common_options
 def feed_cmd(site: str | None, measure: str | None, kinds: tuple[str, ...], limit: int, out: str | None,
-             db: str, as_json: bool) -> None:
-    """An Atom 1.0 feed of the stored change events (stable entry ids; links to the pages)."""
+             base_url: str | None, db: str, as_json: bool) -> None:
+    """An Atom 1.0 feed of the stored change events (stable entry ids; links to the pages, and to the web
+    report's pages with --base-url)."""
     from pathlib import Path
 
     from diffs.alerts.atom import feed_xml, tag, write_atomically
@@ -720,7 +731,11 @@ def feed_cmd(site: str | None, measure: str | None, kinds: tuple[str, ...], limi
         row = queries.resolve_measure(session, measure, site=site) if measure else None
         events = queries.events(session, kinds=kinds, site=site, measure=row, limit=limit, newest_first=True)[::-1]
     what = " ".join(x for x in (site or "", measure or "", " ".join(kinds)) if x) or "all changes"
-    data = feed_xml(events, title=f"vahti: {what}", feed_id=tag("feed", what))
+    if base_url:
+        from vahti.config import _base_url
+
+        base_url = _base_url(base_url, "--base-url")
+    data = feed_xml(events, title=f"vahti: {what}", feed_id=tag("feed", what), report_url=base_url)
     if out:
         write_atomically(Path(out), data)
         click.echo(f"{len(events)} entries written to {out}", err=True)

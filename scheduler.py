@@ -89,7 +89,32 @@ def crawl_job(site_url: str) -> None:
         return
     run_site(site, daemon.store, stop=daemon.stop)
     if not daemon.stop.is_set():
+        report_job()
         deliver_job()
+
+
+_REPORT_BUILD = threading.Lock()
+
+
+def report_job() -> None:
+    """Rebuild the web report after a crawl, when ``[report] out`` is set (one build at a time: a crawl
+    that ends while another's build runs leaves it to that one or to the next crawl)."""
+    from vahti.app.report import build_configured
+
+    daemon = _DAEMON
+    if daemon is None or not daemon.config.report.out:
+        return
+    if not _REPORT_BUILD.acquire(blocking=False):
+        log.info("report rebuild skipped: another is running")
+        return
+    try:
+        result = build_configured(daemon.store, daemon.config.report)
+        log.info("report rebuilt: %d pages, %d measures, in %s", result.stats.pages, result.measures,
+                 daemon.config.report.out, extra={"pages": result.stats.pages, "measures": result.measures})
+    except Exception:  # noqa: BLE001 - the crawl's data is stored; the next crawl tries again
+        log.exception("rebuilding the report in %s failed", daemon.config.report.out)
+    finally:
+        _REPORT_BUILD.release()
 
 
 def deliver_job() -> None:

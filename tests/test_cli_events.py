@@ -31,7 +31,8 @@ def test_demo_runs_offline_quickly_and_tells_what_to_do_next(tmp_path: Path) -> 
     assert [(e["kind"], e.get("touched_only")) for e in touched] == [("measure.added", None),
                                                                       ("updated.changed", True)]
     diff = json.loads(vahti("diff", "3", "--db", str(db), "--json").stdout)
-    assert sorted(e["kind"] for e in diff) == ["contact.added", "contact.removed", "updated.changed"]
+    assert sorted(e["kind"] for e in diff) == ["change_log.added", "contact.added", "contact.removed",
+                                               "updated.changed"]
     text = vahti("diff", "3", "--from", "1", "--to", "2", "--db", str(db)).stdout
     assert "version 1 → 2" in text and "Liisa Laine" in text
     bad = vahti("changes", "--db", str(db), "--kind", "task.exploded", check=2)

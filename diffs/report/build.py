@@ -23,6 +23,7 @@ import os
 import posixpath
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -88,6 +89,16 @@ class _Site:
     latest: dict[str | None, list[tuple[dt.datetime, int, ChangeEvent]]]
     measures: int = 0
     events: int = 0
+    plans: Counter[str] = field(default_factory=Counter)  # the plan names the pages give
+
+    @property
+    def title(self) -> str:
+        """The name the site was added with, else the plan name most of its pages give, else its host."""
+        if self.info.plan_name:
+            return self.info.plan_name
+        if self.plans:
+            return self.plans.most_common(1)[0][0]
+        return urlsplit(self.info.base_url).netloc
 
 
 class ReportWriter:
@@ -125,6 +136,8 @@ class ReportWriter:
         overview.add(m)
         site.measures += 1
         site.events += len(m.events)
+        if current.record.plan:
+            site.plans[current.record.plan] += 1
         if primary and m.language:
             site.primary = site.primary or m.language
         heap = site.latest.setdefault(lang_key, [])
@@ -174,7 +187,7 @@ class ReportWriter:
         entries = []
         single = len(self._sites) == 1
         for site in self._sites.values():
-            title = site.info.plan_name or urlsplit(site.info.base_url).netloc
+            title = site.title
             keys = sorted(site.overviews, key=lambda k: (k is not None, k or ""))  # the primary language first
             switch = [(site.primary if k is None else k, site_page(site.info.base_url, k)) for k in keys]
             for key in keys:
@@ -215,7 +228,7 @@ class ReportWriter:
         current = m.current
         assert current is not None
         base = measure_dir(m.url)
-        title = site.info.plan_name or urlsplit(site.info.base_url).netloc
+        title = site.title
         lang = m.language or current.record.language
         common: dict[str, Any] = dict(m=m, site_title=title, site_page=site_page(site.info.base_url),
                                       measure_page_path=report_page(m.url), lang=lang)

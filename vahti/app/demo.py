@@ -1,8 +1,8 @@
 """``vahti demo``: the whole pipeline, offline, on the bundled sample site.
 
 Serves the sample site (``vahti.samples.site``) from a free 127.0.0.1 port, crawls
-it as it stood on three days into a fresh SQLite file, and prints each day's change
-events, then the commands to look further.
+it as it stood on three days into a fresh SQLite file, prints each day's change
+events and the commands to look further, and builds the web report of what it saw.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from diffs.render import event_lines
 from vahti.app.crawl import Crawler
+from vahti.app.report import build_report
 from storage.store import Store
 from vahti.clock import utcnow
 from vahti.config import SiteConfig
@@ -24,8 +25,8 @@ from vahti.samples.site import sample_site, with_base
 DAYS = 3
 
 
-def run_demo(echo: Callable[[str], None], *, folder: Path | None = None) -> Path:
-    """Run the demo; return the database path."""
+def run_demo(echo: Callable[[str], None], *, folder: Path | None = None) -> tuple[Path, Path]:
+    """Run the demo; return the database path and the report's ``index.html``."""
     folder = folder or Path(tempfile.mkdtemp(prefix="vahti-demo-"))
     db = folder / "vahti.db"
     echo(f"vahti demo: a sample Kausal Watch site with 12 measures, crawled on {DAYS} days.")
@@ -59,14 +60,18 @@ def run_demo(echo: Callable[[str], None], *, folder: Path | None = None) -> Path
                     for line in event_lines(event):
                         echo("  " + line[18:] if line[:4].isdigit() else "  " + line)
             echo("")
+    result = build_report(store, folder / "report", now=today)
     store.close()
     as_of = (today - dt.timedelta(days=DAYS - 1)).date().isoformat()
     echo("Try next:")
     for command in (f"vahti history 2 --db {db}", f"vahti changes --db {db} --kind 'task.*'",
                     f"vahti show 2 --as-of {as_of} --db {db}", f"vahti diff 3 --db {db}",
-                    f"vahti export --format csv --table tasks --db {db}"):
+                    f"vahti export --format csv --table tasks --db {db}",
+                    f"vahti report --out {folder / 'report'} --db {db}"):
         echo(f"  {command}")
-    return db
+    echo(f"\nThe web report ({result.stats.pages} pages; open it in a browser):")
+    echo(str(result.index.resolve()))
+    return db, result.index
 
 
 def _fixed(moment: dt.datetime) -> Callable[[], dt.datetime]:

@@ -8,6 +8,10 @@ not the archive's bytes again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import http.server
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +20,7 @@ from storage import queries
 from storage import report as archive
 from storage.store import Store
 from vahti.clock import utcnow
+from vahti.config import ReportConfig
 from vahti.errors import ConfigError
 from vahti.urls import canonical_site, split_action_path
 
@@ -61,3 +66,37 @@ def build_report(store: Store, out: Path, *, site: str | None = None, base_url: 
     stats = writer.finish()
     return ReportResult(index=out / "index.html", sites=len(sites), measures=measures, events=len(events),
                         stats=stats)
+
+
+def build_configured(store: Store, config: ReportConfig, *, now: dt.datetime | None = None) -> ReportResult:
+    """The report ``[report]`` asks for (``vahti run`` rebuilds it after each crawl)."""
+    if not config.out:
+        raise ConfigError("[report] has no out folder")
+    return build_report(store, Path(config.out).expanduser(), base_url=config.base_url,
+                        stale_months=config.stale_months, gap_hours=config.gap_hours,
+                        evidence=config.evidence, now=now)  # type: ignore[arg-type]
+
+
+def serve(folder: Path, *, port: int = 0, ready: Callable[[str], None] | None = None,
+          stop: threading.Event | None = None) -> None:
+    """Serve a built report from 127.0.0.1 (never another interface) until ``stop`` is set or Ctrl-C."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        if ready:
+            ready(url)
+        stop = stop or threading.Event()
+        thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+        thread.start()
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass

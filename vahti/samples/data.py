@@ -72,6 +72,12 @@ def action_json(spec: dict[str, Any], gen: str) -> dict[str, Any]:
                                     if spec["phase"] else None)
         a["mergedWith"] = {"__typename": "Action", "id": "m", "identifier": spec["merged_with"]} \
             if spec["merged_with"] else None
+    if gen == "app-router":
+        log = spec.get("change_log")
+        a["changeLogMessage"] = {
+            "__typename": "ActionChangeLogMessage", "content": log[3], "updatedAt": log[0],
+            "createdBy": {"__typename": "Person", "firstName": log[1], "lastName": log[2], "avatarUrl": None},
+        } if log else None
     return a
 
 

@@ -4,7 +4,8 @@ Served by ``vahti demo`` (and by the tests and benchmarks) from 127.0.0.1. The
 pages are app-router renders (``vahti.samples.pages``) of the seed's action 91
 and its neighbours; each day changes a few measures the way real plans change:
 
-* day 2 — measure 2: a task completed; 3: a contact replaced; 4: a task added;
+* day 2 — measure 2: a task completed; 3: a contact replaced (with a change-log entry by
+  Maija Virtanen); 4: a task added;
   5: status moved to "late"; their "updated" days move;
 * day 3 — 6: only the "updated" day bumped (nothing else); 7: a contact's title
   changed; 8: a task renamed; 11: merged into 10; 12: gone (404).
@@ -45,6 +46,8 @@ def _spec(i: int, n: int, day: int) -> dict[str, Any] | None:
         if i == 3:
             s["contacts"][1] = (f"{i}299", "Liisa", "Laine", "opinto-ohjaaja", "Kasvatuksen ja koulutuksen toimiala")
             bump("2020-10-02")
+            s["change_log"] = ("2020-10-02T09:30:00+00:00", "Maija", "Virtanen",
+                               "Yhteyshenkilö vaihtunut: Anssi Almgren siirtyi muihin tehtäviin.")
         if i == 4:
             s["tasks"].append(task(f"{i}1700", "Harjoittelupaikkojen kartoitus", "NOT_STARTED", "2021-03-31", None,
                                    ["Kartoitetaan kevään 2021 harjoittelupaikat."]))

@@ -97,6 +97,7 @@ def spec_91(lang: str = "fi") -> dict[str, Any]:
         "parties": list(PARTIES_91), "contacts": list(CONTACTS_91), "updates": [],
         "updated_at": "2020-05-20T07:12:00+00:00", "updated_day": "2020-05-20",
         "previous": "90", "next": "92", "merged_with": None,
+        "change_log": None,  # (updatedAt, first name, last name, message): the plan's own note, when its log is on
     }
 
 
