@@ -50,13 +50,14 @@ def measure_history(session: Session, measure_id: int) -> MeasureHistory:
         raise queries.MeasureNotFound(f"no measure {measure_id}")
     runs_q = (select(Capture.requested_at, Capture.last_checked_at, Capture.checks, Capture.outcome,
                      Capture.verdict, Capture.http_status, Capture.error, Version.number, Capture.longest_gap_s,
-                     Blob.sha256, Capture.id)
+                     Blob.sha256, Capture.id, Capture.meta)
               .outerjoin(Version, Version.id == Capture.version_id).outerjoin(Blob, Blob.id == Capture.blob_id)
               .where(Capture.measure_id == measure_id).order_by(Capture.requested_at, Capture.id))
     runs, body_of = [], {}
     for r in session.execute(runs_q):
         runs.append(CheckRun(started_at=r[0], last_at=r[1] or r[0], checks=r[2], outcome=r[3], verdict=r[4],
-                             http_status=r[5], error=r[6], version=r[7], longest_gap_s=r[8], evidence=r[9]))
+                             http_status=r[5], error=r[6], version=r[7], longest_gap_s=r[8], evidence=r[9],
+                             reasons=_reasons(r[11])))
         body_of[r[10]] = r[9]
     versions = []
     for v in session.execute(select(Version.number, Version.first_seen_at, Version.last_seen_at, Version.record,
@@ -80,3 +81,14 @@ def bodies(session: Session, digests: Iterable[str]) -> Iterator[tuple[str, byte
         chunk = wanted[start:start + 500]
         for blob_id, digest in session.execute(select(Blob.id, Blob.sha256).where(Blob.sha256.in_(chunk))):
             yield digest, read_blob(session, blob_id)
+
+
+def _reasons(meta: str | None) -> tuple[str, ...]:
+    """The reasons a capture's parse gave for being degraded (its stored parse metadata)."""
+    if not meta:
+        return ()
+    try:
+        reasons = json.loads(meta).get("reasons") or []
+    except (ValueError, AttributeError):
+        return ()
+    return tuple(str(r) for r in reasons[:10])

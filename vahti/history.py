@@ -40,6 +40,7 @@ class CheckRun:
     version: int | None  # the version it made or confirmed
     longest_gap_s: int | None  # the longest time between two of its checks
     evidence: str | None = None  # sha256 of the body kept with it
+    reasons: tuple[str, ...] = ()  # why its parse was degraded
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,8 +175,7 @@ class ReportWriter:
         rows = [[e.observed_at.isoformat(), e.kind, e.url if e.measure is not None else "", e.label, e.summary,
                  flag_notes(e.flags), report_page(e.url) if e.measure is not None else "", e.language or ""]
                 for e in events]
-        _write(self.out / "data" / "events.js",
-               b"window.VAHTI_EVENTS = " + json.dumps(rows, ensure_ascii=True).encode() + b";\n")
+        _write(self.out / "data" / "events.js", _script("VAHTI_EVENTS", rows))
         feed = feed_xml(events[:FEED_EVENTS], title="vahti: all changes", feed_id=tag("report", self.base_url or "report"),
                         self_link=f"{self.base_url}/changes.atom" if self.base_url else None,
                         report_url=self.base_url or "")
@@ -238,7 +237,7 @@ class ReportWriter:
 
         checks = sum(r.checks for r in m.runs)
         self._page(report_page(m.url), "measure.html", current=current, entries=timeline(m, now=self.now, gap=self.gap),
-                   tasks=task_histories(m.versions), other_languages=sorted(siblings.items()), diff_page=diff_page,
+                   tasks=task_histories(m.versions), other_languages=[(lang, report_page(u)) for lang, u in sorted(siblings.items())], diff_page=diff_page,
                    compare_page=f"{base}/compare.html", checks=checks, **common)
         by_version: dict[int, list[ChangeEvent]] = {}
         for e in m.events:
@@ -256,7 +255,7 @@ class ReportWriter:
                 {"number": v.number, "first_seen_at": v.first_seen_at.isoformat(), "layout": lay.to_json(),
                  "diff": f"v{v.number}.html"} for v, lay in zip(m.versions, layouts)]}
             js = f"{base}/versions.js"
-            _write(self.out / js, b"window.VAHTI_VERSIONS = " + json.dumps(data, ensure_ascii=True).encode() + b";\n")
+            _write(self.out / js, _script("VAHTI_VERSIONS", data))
             self._page(f"{base}/compare.html", "compare.html", r=current.record, versions_js=js, **common)
 
     def _page(self, path: str, template: str, **context: Any) -> None:
@@ -276,6 +275,17 @@ class ReportWriter:
         self.stats.sizes[path] = len(data)
         if len(data) > self.stats.largest[1]:
             self.stats.largest = (path, len(data))
+
+
+def _script(name: str, data: object) -> bytes:
+    r"""A data script: JSON assigned to ``window.<name>``, with ``<``, ``>`` and ``&`` as escapes, so page text
+    reads as markup nowhere, even where a server would send the file as HTML.
+
+    >>> _script("X", ["</script>&"])
+    b'window.X = ["\\u003c/script\\u003e\\u0026"];\n'
+    """
+    text = json.dumps(data, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f"window.{name} = {text};\n".encode()
 
 
 def _changes_path(page: int) -> str:

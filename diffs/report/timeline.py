@@ -108,10 +108,11 @@ def _checking(runs: tuple[CheckRun, ...], *, now: dt.datetime, gap: dt.timedelta
         else:
             episode = None
             if kind == "degraded":
+                why = f" ({'; '.join(run.reasons)})" if run.reasons else ""
                 out.append(Entry("degraded", run.started_at, until=run.last_at, count=run.checks,
                                  evidence=run.evidence,
-                                 note=f"the page could not be read in full; version {run.version} was kept"
-                                 if run.version else "the page could not be read in full"))
+                                 note=f"the page could not be read in full{why}: not stored as a version, the last "
+                                      f"complete one stands"))
         last_end = max(run.last_at, last_end) if last_end else run.last_at
     if last_end is not None and not removed and now - last_end > gap:
         out.append(Entry("gap", last_end, until=now, note=f"not checked since, for {_duration((now - last_end).total_seconds())}"))
