@@ -56,6 +56,34 @@ def run_cli(*args: str) -> str:
     return result.output
 
 
+def vahti_here(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
+    """``vahti`` as ``main`` runs it (the same one-line errors and exit codes), in this process: for tests
+    that run many commands, where a new interpreter per command costs a second each."""
+    import signal
+
+    from click.testing import CliRunner
+
+    from cli import main
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    code: int | str | None = 0
+    with CliRunner().isolation() as (out, err, _):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        result = subprocess.CompletedProcess(["vahti", *args], int(code or 0), out.getvalue().decode(),
+                                             err.getvalue().decode())
+    if check is not None:
+        assert result.returncode == check, (result.stdout, result.stderr)
+    return result
+
+
 def vahti(*args: str, check: int | None = 0, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the ``vahti`` command as a user would (a new process); check its exit code."""
     result = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], cwd=ROOT,

@@ -149,20 +149,21 @@ def test_a_crawl_stops_at_its_deadline_and_says_so(server: SiteServer, store: St
 
 
 def test_webhook_secrets_never_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from helpers import vahti
+    from helpers import vahti, vahti_here
 
     db = str(tmp_path / "vahti.db")
     url = "http://hook-user:hunter2@127.0.0.1:1/services/T00000/B00000/XXXXXXXXXXXXXXXXXXXXXXXX?token=t0ps3cret"
-    made = vahti("subscribe", "bot", "--webhook", url, "--db", db)
-    listed = vahti("subscriptions", "--db", db).stdout + vahti("subscriptions", "--db", db, "--json").stdout
-    bad = vahti("subscribe", "bad", "--webhook", "ftp://u:hunter2@x/t0ps3cret", "--db", db, check=2)
+    made = vahti_here("subscribe", "bot", "--webhook", url, "--db", db)
+    listed = vahti_here("subscriptions", "--db", db).stdout + vahti_here("subscriptions", "--db", db, "--json").stdout
+    bad = vahti_here("subscribe", "bad", "--webhook", "ftp://u:hunter2@x/t0ps3cret", "--db", db, check=2)
     page = tmp_path / "p.html"
     page.write_text(app_router_page(spec_91("fi")), encoding="utf-8")
-    vahti("import", str(page), "--url", "https://ilmastovahti.hel.fi/actions/91", "--at", "2026-12-01T08:00:00Z",
+    vahti_here("import", str(page), "--url", "https://ilmastovahti.hel.fi/actions/91", "--at", "2026-12-01T08:00:00Z",
           "--db", db)
+    # The delivery runs as a user runs it, in a process of its own: its logs are what could leak.
     sent = vahti("deliver", "--db", db, check=None)  # the hook is down: an error to show and store
-    shown = sent.stdout + sent.stderr + vahti("deliveries", "--db", db).stdout + vahti("deliveries", "--db", db,
-                                                                                        "--json").stdout
+    shown = sent.stdout + sent.stderr + vahti_here("deliveries", "--db", db).stdout + vahti_here(
+        "deliveries", "--db", db, "--json").stdout
     assert "ConnectError" in shown
     for secret in ("hunter2", "XXXXXXXXXXXXXXXXXXXXXXXX", "t0ps3cret"):
         assert secret not in made.stdout + listed + bad.stderr + shown

@@ -37,15 +37,34 @@ def text(html: str) -> str:
     return " ".join(h.unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-@pytest.fixture
-def built(store: Store, tmp_path: Path) -> tuple[Path, ReportResult]:
+def _build(store: Store, out: Path) -> tuple[Path, ReportResult]:
     build_archive(store)
-    out = tmp_path / "report"
     return out, build_report(store, out, now=NOW, base_url="https://desk.example.org/vahti")
 
 
-def test_the_report_tells_the_day_2_and_day_3_stories(built: tuple[Path, ReportResult]) -> None:
-    out, result = built
+@pytest.fixture
+def each_backend(store: Store, tmp_path: Path) -> tuple[Path, ReportResult]:
+    """The archive and its report on SQLite and on PostgreSQL."""
+    return _build(store, tmp_path / "report")
+
+
+@pytest.fixture(scope="module")
+def shared_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("archive") / "vahti.db")
+
+
+@pytest.fixture(scope="module")
+def built(shared_db: str) -> tuple[Path, ReportResult]:
+    """One archive and report (SQLite) that the tests below only read."""
+    store = Store.open(shared_db)
+    try:
+        return _build(store, Path(shared_db).parent / "report")
+    finally:
+        store.close()
+
+
+def test_the_report_tells_the_day_2_and_day_3_stories(each_backend: tuple[Path, ReportResult]) -> None:
+    out, result = each_backend
     assert result.sites == 1 and result.measures == 13 and result.index == out / "index.html"
     overview = text(page(out, "index.html"))
     assert overview == text(page(out, "sites/ilmastovahti.hel.fi/index.html"))  # one site: the index is its overview
@@ -118,21 +137,23 @@ def test_pages_are_small_self_contained_and_locked_down(built: tuple[Path, Repor
                 assert resolved.is_relative_to(out.resolve()) and resolved.exists(), (f, target)
 
 
-def test_evidence_is_the_captured_bytes_behind_one_guard_line(store: Store, built: tuple[Path, ReportResult],
+def test_evidence_is_the_captured_bytes_behind_one_guard_line(shared_db: str, built: tuple[Path, ReportResult],
                                                                tmp_path: Path) -> None:
     out, result = built
+    store = Store.open(shared_db)
     files = sorted((out / "evidence").glob("*.html"))
     assert len(files) == result.stats.evidence_written > 13
     for f in files:
         data = f.read_bytes()
         assert data.startswith(EVIDENCE_GUARD)
         assert hashlib.sha256(data[len(EVIDENCE_GUARD):]).hexdigest() == f.stem
-    again = build_report(store, out, now=NOW)
+    again = build_report(store, out, now=NOW, base_url="https://desk.example.org/vahti")
     assert again.stats.evidence_written == 0  # a rebuild reads no body the folder has
     bare = build_report(store, tmp_path / "bare", now=NOW, evidence="none")
     assert bare.stats.evidence_written == 0 and not (tmp_path / "bare" / "evidence").exists()
     assert "page as captured" not in page(tmp_path / "bare", f"{MEASURES}/actions/3.html")
     latest = build_report(store, tmp_path / "latest", now=NOW, evidence="latest")
+    store.close()
     assert latest.stats.evidence_written == 13  # one per measure (12 and the Swedish page), none for history
 
 
@@ -160,13 +181,14 @@ def test_changes_pages_and_the_atom_feed_link_to_the_report(built: tuple[Path, R
     assert (out / related[0].removeprefix("https://desk.example.org/vahti/")).is_file()
 
 
-def test_changes_are_paginated_under_the_size_limit(store: Store, tmp_path: Path,
+def test_changes_are_paginated_under_the_size_limit(shared_db: str, built: tuple[Path, ReportResult], tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import diffs.report.build as b
 
-    build_archive(store)
     monkeypatch.setattr(b, "PAGE_EVENTS", 10)
-    result = build_report(store, tmp_path / "r", now=NOW)
+    store = Store.open(shared_db)
+    result = build_report(store, tmp_path / "r", now=NOW, evidence="none")
+    store.close()
     pages = sorted((tmp_path / "r").glob("changes*.html"))
     assert len(pages) == -(-result.events // 10)
     second = page(tmp_path / "r", "changes-2.html")
@@ -251,7 +273,8 @@ def test_overview_figures() -> None:
 
 # -- the command, the configuration, the daemon, the alerts -----------------------------------------------
 
-def test_the_command_builds_and_refuses_an_empty_archive(tmp_path: Path) -> None:
+def test_the_command_builds_and_refuses_an_empty_archive(shared_db: str, built: tuple[Path, ReportResult],
+                                                         tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from cli import cli
@@ -263,9 +286,9 @@ def test_the_command_builds_and_refuses_an_empty_archive(tmp_path: Path) -> None
     store = Store.open(db)
     empty = CliRunner().invoke(cli, ["report", "--out", str(tmp_path / "r"), "--db", db])
     assert isinstance(empty.exception, ConfigError) and "nothing to report" in str(empty.exception)  # exit 2
-    build_archive(store)
     store.close()
-    out = json.loads(run_cli("report", "--out", str(tmp_path / "r"), "--db", db, "--json",
+    db = shared_db
+    out = json.loads(run_cli("report", "--out", str(tmp_path / "r"), "--db", db, "--json", "--evidence", "none",
                              "--base-url", "https://desk.example.org/vahti/"))
     assert out["index"] == str((tmp_path / "r" / "index.html").resolve()) and out["measures"] == 13
     bad = CliRunner().invoke(cli, ["report", "--out", str(tmp_path / "r"), "--db", db, "--base-url", "ftp://x"])
@@ -288,14 +311,13 @@ def test_report_configuration(tmp_path: Path) -> None:
             load(f)
 
 
-def test_the_daemon_rebuilds_the_report_after_a_crawl(tmp_path: Path) -> None:
+def test_the_daemon_rebuilds_the_report_after_a_crawl(shared_db: str, built: tuple[Path, ReportResult],
+                                                       tmp_path: Path) -> None:
     import scheduler
     from vahti.config import Config, ReportConfig
 
-    store = Store.open(str(tmp_path / "v.db"))
-    build_archive(store)
-    daemon = scheduler.Daemon(Config(database=str(tmp_path / "v.db"), report=ReportConfig(out=str(tmp_path / "r"))),
-                              store)
+    store = Store.open(shared_db)
+    daemon = scheduler.Daemon(Config(database=shared_db, report=ReportConfig(out=str(tmp_path / "r"))), store)
     scheduler._DAEMON = daemon
     try:
         scheduler.report_job()
@@ -305,14 +327,15 @@ def test_the_daemon_rebuilds_the_report_after_a_crawl(tmp_path: Path) -> None:
     assert (tmp_path / "r" / "index.html").is_file() and (tmp_path / "r" / "static" / "chart.umd.min.js").is_file()
 
 
-def test_alert_mail_and_feeds_link_to_the_report(store: Store) -> None:
+def test_alert_mail_and_feeds_link_to_the_report(shared_db: str, built: tuple[Path, ReportResult]) -> None:
     from diffs.alerts.atom import feed_xml
     from diffs.alerts.mail import compose
     from storage import queries
 
-    build_archive(store)
+    store = Store.open(shared_db)
     with store.reading() as session:
         events = [e for e in queries.events(session) if e.measure == "3" and e.to_version == 2]
+    store.close()
     mail = compose(events, subscription="s", idempotency_key="k", sender="a@b", to="c@d", names={}, leave="-",
                    report_url="https://desk.example.org/vahti")
     link = f"https://desk.example.org/vahti/{MEASURES}/actions/3.html"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -14,7 +15,7 @@ import feedparser
 
 from diffs.alerts.atom import feed_xml
 from diffs.compare import diff
-from helpers import PAGES, ROOT, vahti
+from helpers import PAGES, ROOT, vahti, vahti_here
 from scraper import parse
 from vahti.events import ChangeEvent
 from vahti.samples.pages import classic_page
@@ -29,26 +30,26 @@ def _db_with_events(tmp_path: Path) -> str:
         spec["updated_day"] = updated
         page = tmp_path / f"p{day}.html"
         page.write_text(classic_page(spec, with_json=False), encoding="utf-8")
-        vahti("import", str(page), "--url", url, "--at", f"2026-12-0{day}T08:00:00Z", "--db", db)
+        vahti_here("import", str(page), "--url", url, "--at", f"2026-12-0{day}T08:00:00Z", "--db", db)
     return db
 
 
 def test_since_a_day_includes_that_day_and_until_excludes_it(tmp_path: Path) -> None:
     db = _db_with_events(tmp_path)
-    today = vahti("changes", "--since", "2026-12-02", "--db", db, "--json").stdout.splitlines()
+    today = vahti_here("changes", "--since", "2026-12-02", "--db", db, "--json").stdout.splitlines()
     assert [json.loads(x)["kind"] for x in today] == ["updated.changed"]  # observed 08:00 that day
-    before = vahti("changes", "--until", "2026-12-02", "--db", db, "--json").stdout.splitlines()
+    before = vahti_here("changes", "--until", "2026-12-02", "--db", db, "--json").stdout.splitlines()
     assert [json.loads(x)["kind"] for x in before] == ["measure.added"]
-    newest = vahti("changes", "--reverse", "--limit", "1", "--db", db).stdout
+    newest = vahti_here("changes", "--reverse", "--limit", "1", "--db", db).stdout
     assert "updated" in newest.lower() and "91 Yhteistyö koulujen ja oppilaitosten kanssa" in newest
 
 
 def test_show_as_of_a_day_before_anything_was_recorded_says_so(tmp_path: Path) -> None:
     db = _db_with_events(tmp_path)
-    out = vahti("show", "91", "--as-of", "2026-11-30", "--db", db, check=2)
+    out = vahti_here("show", "91", "--as-of", "2026-11-30", "--db", db, check=2)
     assert "was not yet recorded at 2026-11-30 23:59 UTC; its first version was recorded 2026-12-01 08:00" \
         in out.stderr
-    assert "Yhteistyö" in vahti("show", "91", "--as-of", "2026-12-01", "--db", db).stdout
+    assert "Yhteistyö" in vahti_here("show", "91", "--as-of", "2026-12-01", "--db", db).stdout
 
 
 def test_updated_at_is_compared_as_an_instant() -> None:
@@ -65,24 +66,24 @@ def test_updated_at_is_compared_as_an_instant() -> None:
 
 def test_a_subscription_is_not_replaced_without_replace(tmp_path: Path) -> None:
     db = str(tmp_path / "vahti.db")
-    vahti("subscribe", "desk", "--email", "desk@example.org", "--kind", "task.*", "--daily", "--db", db)
-    refused = vahti("subscribe", "desk", "--email", "other@example.org", "--db", db, check=2)
+    vahti_here("subscribe", "desk", "--email", "desk@example.org", "--kind", "task.*", "--daily", "--db", db)
+    refused = vahti_here("subscribe", "desk", "--email", "other@example.org", "--db", db, check=2)
     assert refused.stderr.startswith("vahti: subscription 'desk' already exists") and "--replace" in refused.stderr
     assert "vahti: vahti" not in refused.stderr
-    vahti("subscribe", "desk", "--email", "other@example.org", "--replace", "--db", db)
-    (sub,) = json.loads(vahti("subscriptions", "--db", db, "--json").stdout)
+    vahti_here("subscribe", "desk", "--email", "other@example.org", "--replace", "--db", db)
+    (sub,) = json.loads(vahti_here("subscriptions", "--db", db, "--json").stdout)
     assert sub["target"] == "other@example.org"
 
 
 def test_json_is_honoured_or_refused_and_empty_outputs_say_why(tmp_path: Path) -> None:
     db = _db_with_events(tmp_path)
-    rows = vahti("export", "--json", "--db", db).stdout.splitlines()
+    rows = vahti_here("export", "--json", "--db", db).stdout.splitlines()
     assert len(rows) == 2 and json.loads(rows[0])["version"] == 1
-    refused = vahti("feed", "--json", "--db", db, check=2)
+    refused = vahti_here("feed", "--json", "--db", db, check=2)
     assert "vahti changes --json" in refused.stderr
-    empty = vahti("deliveries", "--db", db)
+    empty = vahti_here("deliveries", "--db", db)
     assert empty.stdout == "" and "nothing queued" in empty.stderr
-    none = vahti("changes", "--since", "2030-01-01", "--db", db)
+    none = vahti_here("changes", "--since", "2030-01-01", "--db", db)
     assert "no changes stored since 2030-01-01" in none.stderr
 
 
@@ -113,9 +114,7 @@ def test_the_feed_names_measures_and_versions_its_ids_hold_no_space_and_flaps_ar
 
 
 def test_the_wheel_ships_its_data_files(tmp_path: Path) -> None:
-    """Built as pip builds it, installed into a fresh virtualenv: the files vahti reads at run time are there."""
-    import venv
-
+    """Built as pip builds it and installed: the files vahti reads at run time are there."""
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
                            capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr[-2000:]
@@ -123,17 +122,22 @@ def test_the_wheel_ships_its_data_files(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("vahti/data/vahti.example.toml", "vahti/data/datasette-metadata.yml", "vahti/measure.schema.json",
                    "vahti/samples/templates/app_router.html", "storage/migrations/script.py.mako",
-                   "storage/migrations/versions/0006_site_health.py", "vahti/py.typed", "cli.py", "scheduler.py"):
+                   "storage/migrations/versions/0006_site_health.py", "vahti/py.typed", "cli.py", "scheduler.py",
+                   "diffs/report/templates/overview.html", "diffs/report/static/report.js",
+                   "diffs/report/static/chart.umd.min.js", "diffs/report/static/chart.js-LICENSE.md"):
         assert needed in names, needed
-    env = tmp_path / "venv"
-    venv.create(env, with_pip=True)
-    py = str(env / "bin" / "python")
-    subprocess.run([py, "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True, capture_output=True,
-                   timeout=300)
-    probe = ("from importlib.resources import files; v = files('vahti'); "
-             "print(len(v.joinpath('data', 'vahti.example.toml').read_text()) > 100, "
+    # Installed as pip installs it, into a folder of its own (a fresh virtualenv's pip costs seconds more to
+    # make and tests nothing more): the files vahti reads at run time are there, and are the ones read.
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    probe = ("from importlib.resources import files; v = files('vahti'); r = files('diffs.report'); "
+             "print(str(v).startswith(%r), len(v.joinpath('data', 'vahti.example.toml').read_text()) > 100, "
              "len(v.joinpath('data', 'datasette-metadata.yml').read_text()) > 100, "
-             "v.joinpath('samples', 'templates', 'classic.html').is_file())")
-    out = subprocess.run([py, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60)
-    assert out.stdout.split() == ["True", "True", "True"], out.stderr
+             "v.joinpath('samples', 'templates', 'classic.html').is_file(), "
+             "r.joinpath('templates', 'measure.html').is_file(), "
+             "r.joinpath('static', 'chart.umd.min.js').read_bytes().startswith(b'/*!'))" % str(target))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(target)})
+    assert out.stdout.split() == ["True"] * 6, out.stderr
     assert PAGES.exists()

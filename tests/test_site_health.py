@@ -6,7 +6,7 @@ import json
 import socket
 from pathlib import Path
 
-from helpers import vahti
+from helpers import vahti, vahti_here
 from sitesrv import SiteServer
 
 
@@ -57,17 +57,17 @@ def test_site_unreachable_and_recovered_once_per_episode_through_subscriptions(t
             srv.site.set(path, body, ctype)
         conf = _config(tmp_path, srv.url)
         db = str(tmp_path / "vahti.db")
-        vahti("crawl", "--config", conf)
-        vahti("subscribe", "desk", "--atom", str(tmp_path / "desk.xml"), "--kind", "site.*", "--db", db)
+        vahti_here("crawl", "--config", conf)
+        vahti_here("subscribe", "desk", "--atom", str(tmp_path / "desk.xml"), "--kind", "site.*", "--db", db)
         srv.site.fault("/robots.txt", *["503"] * 6)  # three crawls find it down (a try and a retry each)
         for _ in range(3):
-            vahti("crawl", "--config", conf, check=1)
-        vahti("crawl", "--config", conf)  # up again
-        vahti("crawl", "--config", conf)
-    events = [json.loads(line) for line in vahti("changes", "--kind", "site.*", "--db", db, "--json").stdout.splitlines()]
+            vahti_here("crawl", "--config", conf, check=1)
+        vahti_here("crawl", "--config", conf)  # up again
+        vahti_here("crawl", "--config", conf)
+    events = [json.loads(line) for line in vahti_here("changes", "--kind", "site.*", "--db", db, "--json").stdout.splitlines()]
     assert [e["kind"] for e in events] == ["site.unreachable", "site.recovered"]
     assert events[0]["measure"] is None and "503" in events[0]["summary"]
-    queued = json.loads(vahti("deliveries", "--db", db, "--json").stdout)["queued"]
+    queued = json.loads(vahti_here("deliveries", "--db", db, "--json").stdout)["queued"]
     assert queued == {"desk": 2}
-    lines = vahti("changes", "--kind", "site.*", "--db", db).stdout
+    lines = vahti_here("changes", "--kind", "site.*", "--db", db).stdout
     assert "the site: Site unreachable" in lines
