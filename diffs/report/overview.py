@@ -128,7 +128,7 @@ class Overview:
             return Chart((), ())
         today = self.now.date()
         start = max(min(dates), _add_months(today, -MAX_PERIODS + 1).replace(day=1))
-        end = min(max(max(dates), today), _add_months(start, MAX_PERIODS - 1))
+        end = min(today, _add_months(start, MAX_PERIODS - 1))  # the plan's future is not history yet
         months: list[dt.date] = []
         m = start.replace(day=1)
         while m <= end and len(months) < MAX_PERIODS:
