@@ -203,3 +203,41 @@ def test_readable_on_a_phone(browser: Any, report: Path) -> None:
         tab.clean()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from vahti.app.demo import run_demo
+
+    _, index = run_demo(lambda line: None, folder=tmp_path_factory.mktemp("demo"))
+    return index
+
+
+def test_the_demo_report_tells_the_day_2_story(browser: Any, demo_report: Path) -> None:
+    """What `vahti demo` prints the path of: the overview's charts, then measure 3's day 2 (a contact
+    replaced, with the plan's change-log entry) on its page, its timeline and its diff."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        tab = Watched(context.new_page(), demo_report.parent)
+        page = tab.page
+        tab.open(demo_report)
+        assert page.evaluate("[...document.querySelectorAll('canvas[data-chart]')]"
+                             ".every(c => !!window.Chart.getChart(c))")
+        latest = page.locator("#latest ~ ol.events").inner_text()
+        assert "+ Contact added: Liisa Laine" in latest and "✔ Task completed: Koululaisille" in latest
+        tab.shot("demo-overview")
+        page.get_by_role("link", name="3 Aurinkosähkö kaupungin katoille").first.click()
+        page.wait_for_load_state("load")
+        timeline = page.locator("#timeline").inner_text()
+        assert "Version 2" in timeline and "− Contact removed: Anssi Almgren" in timeline
+        assert "Change log, 2020-10-02, Maija Virtanen" in timeline
+        assert "Maija Virtanen" in page.locator(".changelog .author").inner_text()
+        tab.shot("demo-measure")
+        page.get_by_role("link", name="What changed in version 2").click()
+        page.wait_for_load_state("load")
+        assert "Anssi Almgren" in page.locator("tr.row-removed").inner_text()
+        assert "Liisa Laine" in page.locator("tr.row-added").inner_text()
+        tab.shot("demo-diff")
+        tab.clean()
+    finally:
+        context.close()
