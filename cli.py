@@ -412,6 +412,11 @@ def crawl_cmd(sites: tuple[str, ...], config_path: str | None, rate: float | Non
     if stop.is_set():
         click.echo("vahti: stopped on a signal: the pages in hand were finished, the crawl is recorded as "
                    "interrupted", err=True)
+    elif cfg.report.out and summaries:  # [report] out: the web report follows the archive, as under `vahti run`
+        from vahti.app.report import build_configured
+
+        built = build_configured(store, cfg.report)
+        click.echo(f"vahti: report rebuilt: {built.stats.pages} pages in {cfg.report.out}", err=True)
     if stop.is_set() or any(r.status in ("failed", "partial") for r in runs):
         sys.exit(1)
 

@@ -208,12 +208,16 @@ def test_crawl_cli_summary_and_exit_code(server: SiteServer, tmp_path: Path) -> 
     db = tmp_path / "vahti.db"
     conf = tmp_path / "vahti.toml"
     conf.write_text(f'[database]\nurl = "{db}"\n\n[[site]]\nurl = "{server.url}"\nrate = 200\nretries = 1\n'
-                    f'backoff = 0.05\n', encoding="utf-8")
+                    f'backoff = 0.05\n\n[report]\nout = "{tmp_path / "report"}"\n', encoding="utf-8")
     result = subprocess.run([sys.executable, "-c", "from cli import main; main()", "crawl", "--config", str(conf)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stderr
     assert "12 measures seen" in result.stdout and "11 new versions" in result.stdout and "1 failed" in result.stdout
     assert "error: " in result.stdout and "/actions/4" in result.stdout
+    # [report] out: the report follows the crawl (a page for each measure read; none for 4, never read).
+    assert "report rebuilt" in result.stderr and (tmp_path / "report" / "index.html").is_file()
+    measures = tmp_path / "report" / "measures" / server.url.split("://")[1].replace(":", "_") / "actions"
+    assert (measures / "1.html").is_file() and not (measures / "4.html").exists()
 
 
 def test_list_page_and_language_variants(server: SiteServer, store: Store) -> None:
