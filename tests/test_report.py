@@ -348,3 +348,20 @@ def test_alert_mail_and_feeds_link_to_the_report(shared_db: str, built: tuple[Pa
     plain_feed = feedparser.parse(feed_xml(events, title="t", feed_id="i"))
     assert not any(x.rel == "related" for e in plain_feed.entries for x in e.links)
     assert T0 < NOW
+
+
+def test_a_long_timeline_continues_on_pages_of_its_own(shared_db: str, built: tuple[Path, ReportResult],
+                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import diffs.report.build as b
+
+    monkeypatch.setattr(b, "TIMELINE_PAGE", 2)
+    store = Store.open(shared_db)
+    build_report(store, tmp_path / "r", now=NOW, evidence="none")
+    store.close()
+    # Measure 10: parse.recovered, parse.degraded, the degraded capture, version 1: two pages of two.
+    first = page(tmp_path / "r", f"{MEASURES}/actions/10.html")
+    assert '<a href="10/timeline-2.html">page 2</a>' in first and 'id="v1"' not in first
+    assert '<a href="10/timeline-2.html#v1">v1</a>' in first  # the task history finds its version there
+    second = page(tmp_path / "r", f"{MEASURES}/actions/10/timeline-2.html")
+    assert 'id="v1"' in second and "⚠ Degraded capture" in second
+    assert '<a href="../10.html">1</a>' in second and '<strong aria-current="page">2</strong>' in second

@@ -47,6 +47,7 @@ EvidenceMode = Literal["all", "latest", "none"]
 EVIDENCE_MODES: tuple[EvidenceMode, ...] = ("all", "latest", "none")
 ASSETS = ("report.css", "report.js", "chart.umd.min.js", "chart.js-LICENSE.md")
 PAGE_EVENTS = 250  # events per changes page: a page stays well under 200 KB
+TIMELINE_PAGE = 60  # timeline entries on a measure's page (older ones on timeline-<n>.html), and versions listed
 FEED_EVENTS = 200
 LATEST = 20
 # The first line of every evidence file: scripts, frames, fonts and network loads off, so a captured
@@ -235,10 +236,25 @@ class ReportWriter:
         def diff_page(n: int) -> str:
             return f"{base}/v{n}.html"
 
+        def timeline_page(n: int) -> str:
+            return report_page(m.url) if n == 1 else f"{base}/timeline-{n}.html"
+
         checks = sum(r.checks for r in m.runs)
-        self._page(report_page(m.url), "measure.html", current=current, entries=timeline(m, now=self.now, gap=self.gap),
-                   tasks=task_histories(m.versions), other_languages=[(lang, report_page(u)) for lang, u in sorted(siblings.items())], diff_page=diff_page,
-                   compare_page=f"{base}/compare.html", checks=checks, **common)
+        entries = timeline(m, now=self.now, gap=self.gap)
+        chunks = [entries[i:i + TIMELINE_PAGE] for i in range(0, len(entries), TIMELINE_PAGE)] or [[]]
+        page_of = {x.version.number: n for n, chunk in enumerate(chunks, 1) for x in chunk if x.version is not None}
+
+        def version_at(number: int) -> str:
+            return timeline_page(page_of.get(number, 1))
+
+        pages: dict[str, Any] = dict(timeline_pages=len(chunks), timeline_page=timeline_page, version_at=version_at,
+                                     diff_page=diff_page)
+        self._page(report_page(m.url), "measure.html", current=current, entries=chunks[0],
+                   tasks=task_histories(m.versions), recent=TIMELINE_PAGE,
+                   other_languages=[(lang, report_page(u)) for lang, u in sorted(siblings.items())],
+                   compare_page=f"{base}/compare.html", checks=checks, **pages, **common)
+        for n, chunk in enumerate(chunks[1:], 2):
+            self._page(timeline_page(n), "timeline.html", entries=chunk, page=n, r=current.record, **pages, **common)
         by_version: dict[int, list[ChangeEvent]] = {}
         for e in m.events:
             if e.to_version is not None:
