@@ -47,6 +47,7 @@ EvidenceMode = Literal["all", "latest", "none"]
 EVIDENCE_MODES: tuple[EvidenceMode, ...] = ("all", "latest", "none")
 ASSETS = ("report.css", "report.js", "chart.umd.min.js", "chart.js-LICENSE.md")
 PAGE_EVENTS = 250  # events per changes page: a page stays well under 200 KB
+LIST_LIMIT = 100  # rows of the overview's touched-only and stale lists
 TIMELINE_PAGE = 60  # timeline entries on a measure's page (older ones on timeline-<n>.html), and versions listed
 FEED_EVENTS = 200
 LATEST = 20
@@ -198,7 +199,7 @@ class ReportWriter:
                     self._page(path, "overview.html", site=site.info, site_title=title, overview=overview,
                                language=(site.primary if key is None else key) or "",
                                languages=[(c or "", p) for c, p in switch], status_chart=overview.status_chart(),
-                               task_chart=overview.task_chart(), latest=latest,
+                               task_chart=overview.task_chart(), latest=latest, list_limit=LIST_LIMIT,
                                measures=sorted(overview.measures, key=lambda x: natural_key(x.identifier)))
             entries.append({"info": site.info, "title": title, "page": site_page(site.info.base_url, keys[0] if keys else None),
                             "measures": site.measures, "events": site.events})
