@@ -193,6 +193,15 @@ def test_changes_are_paginated_under_the_size_limit(shared_db: str, built: tuple
     assert len(pages) == -(-result.events // 10)
     second = page(tmp_path / "r", "changes-2.html")
     assert '<a href="changes.html" rel="prev">← newer</a>' in second and second.count('<li class="ev ') == 10
+    # Rebuilt with fewer pages: the pages it no longer writes go; what it never wrote stays.
+    (tmp_path / "r" / "README.txt").write_text("ours", encoding="utf-8")
+    monkeypatch.setattr(b, "PAGE_EVENTS", 250)
+    store = Store.open(shared_db)
+    again = build_report(store, tmp_path / "r", now=NOW, evidence="none")
+    store.close()
+    assert again.stats.removed == len(pages) - 1 and sorted((tmp_path / "r").glob("changes*.html")) == [
+        tmp_path / "r" / "changes.html"]
+    assert (tmp_path / "r" / "README.txt").read_text(encoding="utf-8") == "ours"
 
 
 # -- the pieces --------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ LIST_LIMIT = 100  # rows of the overview's touched-only and stale lists
 TIMELINE_PAGE = 60  # timeline entries on a measure's page (older ones on timeline-<n>.html), and versions listed
 FEED_EVENTS = 200
 LATEST = 20
+MANIFEST = ".vahti-report.json"  # the files the last build wrote: a rebuild removes those it no longer writes
 # The first line of every evidence file: scripts, frames, fonts and network loads off, so a captured
 # page opened from the report runs nothing and fetches nothing (its own bytes follow unchanged).
 EVIDENCE_GUARD = (b'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
@@ -79,6 +80,7 @@ class ReportStats:
     pages: int = 0
     bytes: int = 0
     evidence_written: int = 0
+    removed: int = 0  # files of the last build that this one no longer has
     largest: tuple[str, int] = ("", 0)
     sizes: dict[str, int] = field(default_factory=dict)  # html page → bytes
 
@@ -110,6 +112,7 @@ class ReportWriter:
         self.stale_months, self.gap, self.evidence_mode = stale_months, gap, evidence
         self.stats = ReportStats()
         self._evidence: set[str] = set()  # digests this report links to
+        self._written: set[str] = set()  # every file this build wrote, relative to ``out`` (the manifest)
         self._sites: dict[str, _Site] = {}
         self._env = Environment(loader=PackageLoader("diffs.report", "templates"), autoescape=True,
                                 undefined=StrictUndefined)
@@ -177,11 +180,11 @@ class ReportWriter:
         rows = [[e.observed_at.isoformat(), e.kind, e.url if e.measure is not None else "", e.label, e.summary,
                  flag_notes(e.flags), report_page(e.url) if e.measure is not None else "", e.language or ""]
                 for e in events]
-        _write(self.out / "data" / "events.js", _script("VAHTI_EVENTS", rows))
+        self._file("data/events.js", _script("VAHTI_EVENTS", rows))
         feed = feed_xml(events[:FEED_EVENTS], title="vahti: all changes", feed_id=tag("report", self.base_url or "report"),
                         self_link=f"{self.base_url}/changes.atom" if self.base_url else None,
                         report_url=self.base_url or "")
-        _write(self.out / "changes.atom", feed)
+        self._file("changes.atom", feed)
 
     def finish(self) -> ReportStats:
         """The overviews, the index and the assets; call after every measure."""
@@ -208,7 +211,25 @@ class ReportWriter:
         static = files("diffs.report") / "static"
         for name in ASSETS:
             _write(self.out / "static" / name, (static / name).read_bytes())
+            self._written.add(f"static/{name}")
+        self._forget_stale()
         return self.stats
+
+    def _forget_stale(self) -> None:
+        """Remove what the last build wrote and this one did not (a changes page past the last, a timeline
+        page a rebuilt history no longer needs). Only files listed in the folder's manifest are touched:
+        whatever else is in the folder stays, and so does the evidence."""
+        manifest = self.out / MANIFEST
+        try:
+            before = set(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
+        except (OSError, ValueError, AttributeError):
+            before = set()
+        for stale in sorted(before - self._written):
+            path = (self.out / stale).resolve()
+            if path.is_relative_to(self.out.resolve()) and path.is_file() and "evidence" not in Path(stale).parts:
+                path.unlink()
+                self.stats.removed += 1
+        _write(manifest, json.dumps({"files": sorted(self._written)}, indent=0).encode())
 
     # -- pages --
 
@@ -272,8 +293,12 @@ class ReportWriter:
                 {"number": v.number, "first_seen_at": v.first_seen_at.isoformat(), "layout": lay.to_json(),
                  "diff": f"v{v.number}.html"} for v, lay in zip(m.versions, layouts)]}
             js = f"{base}/versions.js"
-            _write(self.out / js, _script("VAHTI_VERSIONS", data))
+            self._file(js, _script("VAHTI_VERSIONS", data))
             self._page(f"{base}/compare.html", "compare.html", r=current.record, versions_js=js, **common)
+
+    def _file(self, path: str, data: bytes) -> None:
+        _write(self.out / path, data)
+        self._written.add(path)
 
     def _page(self, path: str, template: str, **context: Any) -> None:
         folder = posixpath.dirname(path)
@@ -286,7 +311,7 @@ class ReportWriter:
 
         tpl = self._templates.get(template) or self._templates.setdefault(template, self._env.get_template(template))
         data = tpl.render(href=href, **context).encode("utf-8")
-        _write(self.out / path, data)
+        self._file(path, data)
         self.stats.pages += 1
         self.stats.bytes += len(data)
         self.stats.sizes[path] = len(data)
