@@ -6,7 +6,8 @@ plus what checking runs into — failed checks, a gap, a degraded capture, hosti
 * measure 9: not checked on days 2 and 3: a gap of four days;
 * measure 10: day 3's capture parses degraded: kept as evidence, the record kept;
 * measure 4: the task added on day 2 is named with markup (``HOSTILE``);
-* measure 2 also has a Swedish page (``/sv/actions/2``).
+* measure 2 also has a Swedish page (``/sv/actions/2``);
+* measure 12 answers 404 on day 3 with a page that tries to navigate away (``GONE``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ SITE = "https://ilmastovahti.hel.fi"
 T0 = dt.datetime(2026, 11, 1, 6, tzinfo=dt.timezone.utc)
 DAYS = (1, 2, 3, 5)
 NOW = T0 + dt.timedelta(days=4, hours=1)
+GONE = (b'<!doctype html><html><head><meta http-equiv="refresh" content="0;url=http://127.0.0.2:9/escaped">'
+        b'<title>404</title></head><body><h1>404</h1><img src="http://127.0.0.2:9/pixel.png"></body></html>')
 HOSTILE = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\"> Kartoitus & raportti"
 
 
@@ -57,8 +60,10 @@ def build_archive(store: Store) -> None:
                                              meta=dataclasses.replace(result.meta, verdict="degraded",
                                                                       reasons=("the task list could not be read",)))
             ingest(store, site=SITE, url=url, fetch=FetchInfo(when, 200), result=result, body=body)
-        if day == 3:  # measure 12 is gone (404) on day 3
-            ingest(store, site=SITE, url=SITE + "/actions/12", fetch=FetchInfo(when, 404), missing_after=1)
+        if day == 3:  # measure 12 is gone (404) on day 3, and its not-found page tries to take the reader away
+            url = SITE + "/actions/12"
+            ingest(store, site=SITE, url=url, fetch=FetchInfo(when, 404), result=parse(GONE, url), body=GONE,
+                   missing_after=1)
         sv = spec_91("sv")
         sv.update(identifier="2", pk="1002", next=None, previous=None)
         if day >= 2:

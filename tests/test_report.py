@@ -141,12 +141,15 @@ def test_evidence_is_the_captured_bytes_behind_one_guard_line(shared_db: str, bu
                                                                tmp_path: Path) -> None:
     out, result = built
     store = Store.open(shared_db)
-    files = sorted((out / "evidence").glob("*.html"))
+    files = sorted((out / "evidence").glob("*.raw.html"))
     assert len(files) == result.stats.evidence_written > 13
     for f in files:
         data = f.read_bytes()
+        digest = f.name.removesuffix(".raw.html")
         assert data.startswith(EVIDENCE_GUARD)
-        assert hashlib.sha256(data[len(EVIDENCE_GUARD):]).hexdigest() == f.stem
+        assert hashlib.sha256(data[len(EVIDENCE_GUARD):]).hexdigest() == digest
+        shown = (out / "evidence" / f"{digest}.html").read_text(encoding="utf-8")
+        assert f'<iframe class="captured" sandbox src="{digest}.raw.html"' in shown and "frame-src 'self'" in shown
     again = build_report(store, out, now=NOW, base_url="https://desk.example.org/vahti")
     assert again.stats.evidence_written == 0  # a rebuild reads no body the folder has
     bare = build_report(store, tmp_path / "bare", now=NOW, evidence="none")

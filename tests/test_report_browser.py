@@ -185,10 +185,29 @@ def test_a_page_as_captured_runs_nothing_and_loads_nothing(tab: Watched, report:
     tab.open(report / "measures/ilmastovahti.hel.fi/actions/3.html")
     page.get_by_role("link", name="The page as captured").click()
     page.wait_for_load_state("load")
-    assert "/evidence/" in page.url and "Aurinkosähkö kaupungin katoille" in page.content()
+    frame = page.frame_locator("iframe.captured")
+    assert "/evidence/" in page.url and "Aurinkosähkö kaupungin katoille" in frame.locator("h1").inner_text()
     assert tab.outside == []  # its scripts and styles from elsewhere were never requested
-    # The captured page's own scripts were refused by the guard's policy, and that is all that was logged.
-    assert tab.errors and all("Content Security Policy" in e for e in tab.errors)
+    # The captured page's own scripts were refused (its policy, the sandbox), and that is all that was logged.
+    assert tab.errors and all("Content Security Policy" in e or "sandboxed" in e for e in tab.errors)
+
+
+def test_a_captured_page_cannot_take_the_reader_away(tab: Watched, report: Path) -> None:
+    page = tab.page
+    tab.open(report / "measures/ilmastovahti.hel.fi/actions/12.html")
+    page.get_by_role("link", name="what the site answered").click()
+    page.wait_for_load_state("load")
+    wrapper = page.url
+    page.wait_for_timeout(500)  # its refresh says "0 seconds"
+    assert page.url == wrapper and "/evidence/" in wrapper
+    assert [f.url for f in page.frames][1].endswith(".raw.html")
+    assert "404" in page.frame_locator("iframe.captured").locator("h1").inner_text()
+    # Neither the refresh nor the image left the folder: the first refused by the sandbox, the second by
+    # the policy (the browser reports the image's attempt, never sends it).
+    assert not any("escaped" in url for url in tab.outside)
+    assert all(url == "http://127.0.0.2:9/pixel.png" for url in tab.outside)
+    said = "\n".join(tab.errors)
+    assert "Refused to execute the redirect" in said and "pixel.png' violates the following Content Security" in said
 
 
 def test_readable_on_a_phone(browser: Any, report: Path) -> None:

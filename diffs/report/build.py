@@ -8,7 +8,7 @@ Layout of the folder (every link relative, so it opens from disk or any web serv
     measures/<host>/<path>/v<N>.html  what changed in version N; compare.html, versions.js
     changes.html, changes-<n>.html    every event, newest first; data/events.js for filtering
     changes.atom                      the newest events as Atom
-    evidence/<sha256>.html            pages as captured, scripts and network switched off
+    evidence/<sha256>.html            a page as captured, in a sandboxed frame (<sha256>.raw.html: its bytes)
     static/                           CSS, the report's script and Chart.js (nothing from elsewhere)
 
 The writer is fed one measure at a time (``measure``) and keeps only what the overviews need.
@@ -156,13 +156,18 @@ class ReportWriter:
         return wanted
 
     def evidence(self, digest: str, body: bytes) -> None:
-        path = self.out / "evidence" / f"{digest}.html"
-        if not path.exists():
-            _write(path, EVIDENCE_GUARD + body)
+        """A page as captured: the guarded bytes (``<sha>.raw.html``) and the page that shows them in a
+        sandboxed frame (``<sha>.html``: a captured ``<meta http-equiv=refresh>`` cannot take the reader
+        away, which a Content-Security-Policy alone does not stop). Written once: bodies never change."""
+        raw = self.out / "evidence" / f"{digest}.raw.html"
+        if not raw.exists():
+            _write(self.out / "evidence" / f"{digest}.html", self._env.get_template("evidence.html").render(
+                digest=digest, size=len(body)).encode("utf-8"))
+            _write(raw, EVIDENCE_GUARD + body)
             self.stats.evidence_written += 1
 
     def missing_evidence(self, digests: Iterable[str]) -> list[str]:
-        return [d for d in digests if not (self.out / "evidence" / f"{d}.html").exists()]
+        return [d for d in digests if not (self.out / "evidence" / f"{d}.raw.html").exists()]
 
     def changes(self, events: list[ChangeEvent]) -> None:
         """The changes pages (``events`` newest first), their filter data and the Atom feed."""
