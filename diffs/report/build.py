@@ -19,10 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
-import os
 import posixpath
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from diffs.alerts.atom import feed_xml, tag
+from diffs.alerts.atom import write_atomically as _write  # beside, then renamed over: never half a page
 from diffs.report.compare import compare_layouts, layout
 from diffs.report.overview import Overview
 from diffs.report.timeline import task_histories, timeline
@@ -41,7 +40,7 @@ from vahti import __version__
 from vahti.events import ChangeEvent, flag_notes
 from vahti.history import MeasureHistory, SiteInfo
 from vahti.text import natural_key
-from vahti.urls import report_page, split_action_path
+from vahti.urls import report_page
 
 EvidenceMode = Literal["all", "latest", "none"]
 EVIDENCE_MODES: tuple[EvidenceMode, ...] = ("all", "latest", "none")
@@ -344,26 +343,3 @@ def _when(moment: dt.datetime | None, *, date_only: bool = False) -> str:
         return "–"
     utc = moment.astimezone(dt.timezone.utc)
     return f"{utc:%Y-%m-%d}" if date_only else f"{utc:%Y-%m-%d %H:%M}"
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write beside, then rename over: a web server never serves half a page while a report is rebuilt."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def primary_language(urls: Iterable[tuple[str, str | None]]) -> str | None:
-    """The language of the pages whose URL carries no language prefix."""
-    for url, language in urls:
-        parts = split_action_path(url)
-        if parts is not None and parts[0] is None and language:
-            return language
-    return None
