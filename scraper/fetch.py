@@ -22,7 +22,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 from httpx_retries import Retry, RetryTransport

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from helpers import ROOT
 from diffs.alerts.atom import feed_xml
-from diffs.alerts.channels import AtomChannel, EmailChannel, WebhookChannel, signature
+from diffs.alerts.channels import EmailChannel, WebhookChannel, signature
 from vahti.app.delivery import default_channels, deliver
 from storage.subscriptions import sync_config
 from scraper import parse

@@ -60,7 +60,7 @@ def test_a_page_in_another_charset_than_it_declares_is_degraded_not_ok() -> None
 def test_control_characters_never_reach_the_record() -> None:
     spec = spec_91("fi")
     esc = "\x1b]0;pwned\x07\x1b[31m"
-    spec["previous"], spec["next"] = f"90{esc}", f"92\r\nForged: line"
+    spec["previous"], spec["next"] = f"90{esc}", "92\r\nForged: line"
     spec["plan"] = f"Plan{esc}"
     spec["status"] = (f"on_time{esc}", "Ajallaan")
     spec["tasks"][0]["id"] = f"1201{esc}"

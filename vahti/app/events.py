@@ -19,13 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from diffs.compare import diff
-from storage.models import Event, MeasureRow, Site, Version
+from storage.models import Event, MeasureRow, Version
 from storage.events import dumps, loads
 from storage.store import Stored
 from vahti.events import FLAP_VERSIONS, FLAP_WINDOW, OPPOSITE, Change
