@@ -1,6 +1,6 @@
 """Parser throughput against the bare HTML parse of the same bytes.
 
-    python bench/parse.py [--seconds 6] [--stages]
+    python bench/parse.py [--seconds 6] [--stages] [--instructions]
 
 Prints pages/s of ``scraper.parse()`` over every fixture page (and the real
 renders in ../shared/real-pages when present), pages/s of a bare
@@ -108,8 +108,8 @@ def stages(corpus: list[Page]) -> None:
         split = _split_utf8(body)
         if split is None:
             continue  # the few non-UTF-8 fixtures take the whole-decode path
-        page, text = split
-        tree = LexborHTMLParser(page.markup)
+        page, lite, text = split
+        tree = LexborHTMLParser(lite)
         next_data = page.next_data.decode() if page.next_data is not None else None
         gen = detect.generation(tree, text, next_data, flight=page.has_flight)
         lang, tag, _ = detect.language(tree, url, next_data)
@@ -121,12 +121,13 @@ def stages(corpus: list[Page]) -> None:
         row = {
             "bare": best_of(lambda: LexborHTMLParser(body)),
             "split": best_of(lambda: _split_utf8(body)),
-            "markup": best_of(lambda: LexborHTMLParser(page.markup)),
+            "markup": best_of(lambda: LexborHTMLParser(lite)),
             "detect": best_of(lambda: (detect.generation(tree, text, next_data), detect.language(tree, url, next_data),
                                        detect.not_a_measure(tree), detect.truncated(text))),
             "dom-light": best_of(lambda: what_json_needs(reader())),
             "embedded": best_of(lambda: _from_embedded(page, gen, url, lang, light.identifier, [], [])),
-            "dom-full": best_of(lambda: measure_from_dom(reader())),
+            "dom-full": best_of(lambda: measure_from_dom(dom_reader(LexborHTMLParser(page.markup), url=url, language=lang,
+                                                                    lang_tag=tag, generation=gen))),
             "parse": best_of(lambda: parse(body, url)),
         }
         for c in cols:
@@ -140,7 +141,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=6.0, help="time for the 'all' row (each group gets a third)")
     ap.add_argument("--stages", action="store_true", help="also print where the time goes, page by page")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count instructions with valgrind's callgrind (the same on a busy machine)")
+    ap.add_argument("--callgrind-child", nargs=2, metavar=("MODE", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.callgrind_child:
+        _callgrind_child(args.callgrind_child[0], int(args.callgrind_child[1]))
+        return
     groups = pages()
     corpus = [page for group in groups.values() for page in group]
     for _ in range(3):
@@ -159,6 +166,53 @@ def main() -> None:
           f"{'met' if ratio >= TARGET else 'NOT met'})")
     if args.stages:
         stages(corpus)
+    if args.instructions:
+        instructions()
+
+
+def _real() -> list[Page]:
+    return [page for name, group in pages().items() if name.startswith("real") for page in group]
+
+
+def _callgrind_child(mode: str, n: int) -> None:
+    corpus = _real()
+    for body, url, _ in corpus:  # imports and first-call costs, counted in both runs alike
+        parse(body, url)
+        LexborHTMLParser(body)
+    for _ in range(n):
+        for body, url, _ in corpus:
+            if mode == "bare":
+                LexborHTMLParser(body)
+            else:
+                parse(body, url)
+
+
+def instructions(rounds: int = 4) -> None:
+    """Instructions per page (callgrind), parse against the bare parse: what the code does, whatever the
+    machine's load (wall time on a shared machine moves by a fifth between runs; this does not)."""
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("valgrind") is None:
+        print("instructions: valgrind is not installed (apt-get install valgrind)")
+        return
+    counts: dict[tuple[str, int], int] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in ("bare", "parse"):
+            for n in (0, rounds):
+                out = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg",
+                                      sys.executable, __file__, "--callgrind-child", mode, str(n)],
+                                     capture_output=True, text=True, check=True).stderr
+                m = re.search(r"Collected : (\d+)", out)
+                assert m is not None, out[-500:]
+                counts[(mode, n)] = int(m.group(1))
+    per = len(_real()) * rounds
+    bare = (counts[("bare", rounds)] - counts[("bare", 0)]) / per
+    full = (counts[("parse", rounds)] - counts[("parse", 0)]) / per
+    print(f"instructions per real page: bare {bare / 1e6:.2f} M, parse {full / 1e6:.2f} M, ratio {bare / full:.2f} "
+          f"(time ratio is lower: Python's instructions run slower than lexbor's)")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from scraper import apollo, detect, rsc
 from scraper.decode import decode, load_json, utf8_declared
 from scraper.from_dom import DomRead, dom_reader, measure_from_dom, what_json_needs
 from scraper.from_json import JsonRead, measure_from_action
-from scraper.scripts import Embedded
+from scraper.scripts import Embedded, without_styles
 from vahti.text import fold
 from vahti.urls import canonical_url
 from vahti.record import Measure, ParseMeta, ParseResult, Task
@@ -37,10 +37,11 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     # UTF-8 pages (nearly all) stay bytes: only the markup is decoded (which also checks it is
     # UTF-8), the scripts go to the JSON decoder as they are.
     page: Embedded[bytes] | Embedded[str]
+    lite: bytes | str  # the markup without its <style> elements
     text_problems: list[str] = []  # the page's text itself is damaged: degraded whatever else it says
     split = _split_utf8(body)
     if split is not None:
-        page, text = split
+        page, lite, text = split
         next_data = page.next_data.decode("utf-8", errors="replace") if page.next_data is not None else None
     else:
         whole, encoding = decode(body, url=url)
@@ -52,7 +53,8 @@ def parse(body: bytes | str, url: str) -> ParseResult:
             text_problems.append(f"the text does not decode as its declared charset ({encoding}): "
                                  f"{whole.count(chr(0xfffd)) - raw_fffd} characters lost")
         page = Embedded.split(whole)
-        text, next_data = page.markup, page.next_data
+        text = without_styles(page.markup)
+        lite, next_data = text, page.next_data
 
     def refuse(reason: str, generation: str = "unknown") -> ParseResult:
         return ParseResult(None, ParseMeta(
@@ -66,7 +68,9 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     if "<" not in head or head.startswith(("{", "[", "%pdf")) or not any(
             t in head for t in ("<html", "<!doctype", "<head", "<body", "<div", "<meta", "<title")):
         return refuse("not an HTML document")
-    tree = LexborHTMLParser(page.markup)
+    # The embedded-data path reads no CSS: lexbor gets the markup without its <style> elements (the
+    # DOM-only path, which reads the active phase from them, parses it whole below).
+    tree = LexborHTMLParser(lite)
     generation = detect.generation(tree, text, next_data, flight=page.has_flight)
     language, lang_tag, lang_warnings = detect.language(tree, url, next_data)
     warnings.extend(lang_warnings)
@@ -80,6 +84,9 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     reader = dom_reader(tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
     light = what_json_needs(reader)
     jread = _from_embedded(page, generation, url, language, light.identifier, warnings, text_problems)
+    if jread is None and lite is not page.markup:
+        tree = LexborHTMLParser(page.markup)
+        reader = dom_reader(tree, url=url, language=language, lang_tag=lang_tag, generation=generation)
     dom = light if jread is not None else measure_from_dom(reader)
 
     record: Measure
@@ -123,13 +130,15 @@ def _text_of(tree: LexborHTMLParser, selector: str) -> str:
     return (node.text(deep=True) or "").strip() if node is not None else ""
 
 
-def _split_utf8(body: bytes | str) -> tuple[Embedded[bytes], str] | None:
-    """The page split as bytes and its markup as text, when it is UTF-8 (None: decode it whole)."""
+def _split_utf8(body: bytes | str) -> tuple[Embedded[bytes], bytes, str] | None:
+    """The page split as bytes, its markup without styles, and that as text, when it is UTF-8 (None:
+    decode it whole)."""
     if not isinstance(body, bytes) or not utf8_declared(body):
         return None
     page = Embedded.split(body)
+    lite = without_styles(page.markup)
     try:
-        return page, page.markup.decode("utf-8")
+        return page, lite, lite.decode("utf-8")
     except UnicodeDecodeError:
         return None
 

@@ -28,7 +28,7 @@ _NEXT_DATA = 'id="__NEXT_DATA__"'
 
 
 _TEXT = {"open": "<script", "plain": "<script>", "close": "</script>", "gt": ">", "paren": ")", ";": ";", "push": _PUSH,
-         "data": _NEXT_DATA}
+         "data": _NEXT_DATA, "style": "<style", "style_end": "</style>", "script_end": "</script", "space": " "}
 _BYTES = {k: v.encode() for k, v in _TEXT.items()}
 
 
@@ -81,3 +81,32 @@ class Embedded(Generic[T]):
             at = max(at, end)
         parts.append(page[at:])
         return cls(next_data, pushes, page[:0].join(parts))
+
+
+def without_styles(markup: T) -> T:
+    """``markup`` without its ``<style>`` elements: a 2026 page carries some 50 KB of generated CSS that
+    no reader of the embedded-data path looks at (the DOM-only path, which reads the active phase
+    from it, parses the markup whole). A style's text ends at the first ``</style>``, as in HTML; a
+    ``<style`` whose end would lie past a ``</script`` (the text of a script, not a tag) is left alone.
+
+    >>> without_styles(b'<p>a</p><style data-emotion="x">.a{b:c}</style><p>b</p><script>"<style"</script>')
+    b'<p>a</p><p>b</p><script>"<style"</script>'
+    """
+    k: dict[str, T] = _BYTES if isinstance(markup, bytes) else _TEXT
+    start_tag, end_tag, script_end = k["style"], k["style_end"], k["script_end"]
+    at = markup.find(start_tag)
+    if at < 0:
+        return markup
+    parts, keep = [], 0
+    while at >= 0:
+        end = markup.find(end_tag, at) if markup[at + 6:at + 7] in (k["gt"], k["space"]) else -1
+        if end >= 0 and markup.find(script_end, at, end) < 0:
+            parts.append(markup[keep:at])
+            keep = end + len(end_tag)
+            at = markup.find(start_tag, keep)
+        else:
+            at = markup.find(start_tag, at + 6)
+    if not parts:
+        return markup
+    parts.append(markup[keep:])
+    return markup[:0].join(parts)
