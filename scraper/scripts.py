@@ -28,7 +28,8 @@ _NEXT_DATA = 'id="__NEXT_DATA__"'
 
 
 _TEXT = {"open": "<script", "plain": "<script>", "close": "</script>", "gt": ">", "paren": ")", ";": ";", "push": _PUSH,
-         "data": _NEXT_DATA, "style": "<style", "style_end": "</style>", "script_end": "</script", "space": " "}
+         "data": _NEXT_DATA, "style": "<style data-", "style_end": "</style>", "script_end": "</script",
+         "emotion": "emotion=", "styled": "styled="}
 _BYTES = {k: v.encode() for k, v in _TEXT.items()}
 
 
@@ -84,28 +85,37 @@ class Embedded(Generic[T]):
 
 
 def without_styles(markup: T) -> T:
-    """``markup`` without its ``<style>`` elements: a 2026 page carries some 50 KB of generated CSS that
-    no reader of the embedded-data path looks at (the DOM-only path, which reads the active phase
-    from it, parses the markup whole). A style's text ends at the first ``</style>``, as in HTML; a
-    ``<style`` whose end would lie past a ``</script`` (the text of a script, not a tag) is left alone.
+    """``markup`` without the style elements the front ends generate (emotion's ``<style data-emotion=…>``,
+    styled-components' ``<style data-styled=…>``): a 2026 page carries some 50 KB of CSS that no reader
+    of the embedded-data path looks at (the DOM-only path, which reads the active phase from it,
+    parses the markup whole). Only those tags are cut: React escapes ``<`` in text and attributes, so
+    on the platform's pages the string is always a tag. A style's text ends at the first
+    ``</style>``, as in HTML; one whose end would lie past a ``</script`` is left alone.
 
-    >>> without_styles(b'<p>a</p><style data-emotion="x">.a{b:c}</style><p>b</p><script>"<style"</script>')
-    b'<p>a</p><p>b</p><script>"<style"</script>'
+    >>> without_styles(b'<p>a</p><style data-emotion="x">.a{b:c}</style><p>b</p><style>kept</style>')
+    b'<p>a</p><p>b</p><style>kept</style>'
     """
     k: dict[str, T] = _BYTES if isinstance(markup, bytes) else _TEXT
     start_tag, end_tag, script_end = k["style"], k["style_end"], k["script_end"]
     at = markup.find(start_tag)
     if at < 0:
         return markup
-    parts, keep = [], 0
-    while at >= 0:
-        end = markup.find(end_tag, at) if markup[at + 6:at + 7] in (k["gt"], k["space"]) else -1
-        if end >= 0 and markup.find(script_end, at, end) < 0:
-            parts.append(markup[keep:at])
-            keep = end + len(end_tag)
-            at = markup.find(start_tag, keep)
-        else:
-            at = markup.find(start_tag, at + 6)
+    parts, keep, end = [], 0, -1
+    while at >= 0:  # each search goes past the last one, or stops at what it found: linear in the page
+        if not markup.startswith((k["emotion"], k["styled"]), at + len(start_tag)):
+            at = markup.find(start_tag, at + len(start_tag))
+            continue
+        if end < at:  # (else the "</style>" found for an earlier "<style" is still the first one after this)
+            end = markup.find(end_tag, at)
+            if end < 0:  # never closed: nothing after it closes either
+                break
+        inside = markup.find(script_end, at, end)
+        if inside >= 0:  # "<style" in a script's text: go on after that script
+            at = markup.find(start_tag, inside)
+            continue
+        parts.append(markup[keep:at])
+        keep = end + len(end_tag)
+        at = markup.find(start_tag, keep)
     if not parts:
         return markup
     parts.append(markup[keep:])

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from helpers import ROOT
 from scraper import parse
 from vahti.samples.pages import app_router_page, classic_page
@@ -85,3 +87,32 @@ def test_peak_memory_parsing_a_bomb_stays_small() -> None:
     verdict, rss_mb = out.stdout.split()
     assert verdict == "degraded" and int(rss_mb) < 300, out.stderr
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
+
+
+def test_cutting_the_generated_styles_changes_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lexbor gets the markup without emotion's and styled-components' <style> elements: every page, real
+    or fixture, parses to the very same result as with them."""
+    import scraper.parser as parser_module
+    from helpers import real_pages
+
+    bodies = [(p.read_bytes(), "https://ilmastovahti.hel.fi/actions/91") for p in sorted(real_pages().glob("*/*.html"))]
+    bodies += [(p.read_bytes(), "https://ilmastovahti.hel.fi/actions/91") for p in sorted((ROOT / "tests" / "fixtures" / "pages").glob("*.html"))]
+    cut = [parse(body, url) for body, url in bodies]
+    monkeypatch.setattr(parser_module, "without_styles", lambda markup: markup)
+    assert [parse(body, url) for body, url in bodies] == cut
+
+
+def test_cutting_styles_is_linear_and_leaves_what_is_not_a_generated_style() -> None:
+    from scraper.scripts import without_styles
+
+    tag = b'<style data-emotion="mui x">'
+    assert without_styles(b"<p>a</p>" + tag + b".a{}</style><p>b</p>") == b"<p>a</p><p>b</p>"
+    assert without_styles(b"<style>.a{}</style><p>b</p>") == b"<style>.a{}</style><p>b</p>"  # not generated: kept
+    script = b"<script>var s = '" + tag + b"'</script><p>kept</p></style>"
+    assert without_styles(script) == script  # its end lies past a </script: script text, kept
+    # Crafted to make a naive search quadratic (each "<style" scanning to one far "</style>"): these finish
+    # in milliseconds; a quadratic version took a minute here.
+    many = (b"<script>" + tag + b"</script>") * 100_000 + b"</style>"
+    assert without_styles(many) == many
+    assert without_styles(tag * 200_000) == tag * 200_000  # never closed: kept
+    assert without_styles((tag + b"a</script>") * 100_000 + b"</style>") == (tag + b"a</script>") * 100_000 + b"</style>"
