@@ -25,6 +25,7 @@ from vahti.record import Contact, Measure, Task
 from vahti.urls import report_page
 
 MEASURES = "measures/ilmastovahti.hel.fi"
+pytestmark = pytest.mark.xdist_group("report")  # one worker builds the shared archive once
 
 
 def page(out: Path, path: str) -> str:

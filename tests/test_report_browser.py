@@ -23,6 +23,7 @@ from report_archive import NOW, build_archive
 from storage.store import Store
 from vahti.app.report import build_report
 
+pytestmark = pytest.mark.xdist_group("browser")  # one worker: one archive, one report, one Chromium
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("VAHTI_ARTIFACTS", ROOT / "build" / "artifacts")) / "screenshots"
 # As the machine's own probe starts it: no sandbox as root, and no background traffic of its own.
