@@ -56,6 +56,29 @@ def run_cli(*args: str) -> str:
     return result.output
 
 
+def shared_once(tmp_path_factory: Any, name: str, build: Any) -> Path:
+    """A folder ``build(folder)`` fills once per test session, whichever xdist worker asks first; the
+    others wait for it and read it (an archive, a report: read-only for the tests that share them)."""
+    import fcntl
+    import shutil
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the workers' base folders share this one
+    folder = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (folder / ".built").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(parents=True)
+                build(folder)
+                (folder / ".built").touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder
+
+
 def vahti_here(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
     """``vahti`` as ``main`` runs it (the same one-line errors and exit codes), in this process: for tests
     that run many commands, where a new interpreter per command costs a second each."""

@@ -23,7 +23,7 @@ import feedparser
 import pytest
 from sqlalchemy import select
 
-from helpers import ROOT
+from helpers import ROOT, vahti_here
 from diffs.alerts.atom import feed_xml
 from diffs.alerts.channels import EmailChannel, WebhookChannel, signature
 from vahti.app.delivery import default_channels, deliver
@@ -74,13 +74,11 @@ def test_atom_feed_is_valid_stable_and_escaped(store: Store, tmp_path: Path) -> 
     ingest(store, site=SITE, url=SITE + "/actions/91", fetch=FetchInfo(T0 + dt.timedelta(days=1), 200),
            result=parse(app_router_page(spec), SITE + "/actions/91"))
     out = tmp_path / "feed.xml"
-    run = [sys.executable, "-c", "from cli import main; main()", "feed", "--db", str(store.engine.url.database),
-           "--out", str(out)]
-    if store.engine.dialect.name != "sqlite":
-        run[run.index("--db") + 1] = store.engine.url.render_as_string(hide_password=False)
-    subprocess.run(run, cwd=ROOT, check=True, capture_output=True)
+    db = str(store.engine.url.database) if store.engine.dialect.name == "sqlite" else \
+        store.engine.url.render_as_string(hide_password=False)
+    vahti_here("feed", "--db", db, "--out", str(out))
     first = out.read_bytes()
-    subprocess.run(run, cwd=ROOT, check=True, capture_output=True)
+    vahti_here("feed", "--db", db, "--out", str(out))
     assert out.read_bytes() == first  # same events, same feed: ids and times stay put
     parsed = feedparser.parse(first)
     assert not parsed.bozo, parsed.get("bozo_exception")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from helpers import REAL, real_pages, run_cli, vahti
+from helpers import REAL, real_pages, run_cli, vahti_here
 from scraper.discover import action_identifier
 from scraper.plan_facts import plan_facts
 from sitesrv import SiteServer
@@ -65,7 +65,7 @@ def test_a_base_path_plan_is_found_through_a_sitemap_without_its_base_path(germa
 def test_sites_add_detects_the_german_plan_its_language_and_base_path(german: SiteServer, tmp_path: Path) -> None:
     db = str(tmp_path / "v.db")
     # The plan's address: its front page answers 404 here, so detection reads the sitemap's actions.
-    out = json.loads(vahti("sites", "add", german.url + "/klima", "--rate", "50", "--every", "1d", "--db", db,
+    out = json.loads(vahti_here("sites", "add", german.url + "/klima", "--rate", "50", "--every", "1d", "--db", db,
                            "--json").stdout)
     assert (out["plan_name"], out["languages"], out["base_path"], out["generation"]) == (
         "Klimaschutzprogramm Musterstadt 2030", ["de"], "/klima", "app-router")
@@ -79,7 +79,7 @@ def test_sites_add_detects_the_german_plan_its_language_and_base_path(german: Si
     assert "never crawled" in listed and "Klimaschutzprogramm" in listed
 
     # `vahti crawl` with no --site crawls the stored site, as stored.
-    vahti("crawl", "--db", db)
+    vahti_here("crawl", "--db", db)
     [row] = json.loads(run_cli("sites", "list", "--db", db, "--json"))
     assert (row["measures"], row["last_status"], row["failed_in_a_row"], row["languages"]) == (1, "ok", 0, ["de"])
 
@@ -89,14 +89,14 @@ def test_sites_add_detects_the_german_plan_its_language_and_base_path(german: Si
     [kept] = json.loads(run_cli("sites", "list", "--all", "--db", db, "--json"))
     assert kept["watched"] is False and kept["measures"] == 1
     assert "VW-08" in run_cli("history", "VW-08", "--db", db)
-    failed = vahti("crawl", "--db", db, check=2)
+    failed = vahti_here("crawl", "--db", db, check=2)
     assert "no sites to crawl" in failed.stderr
 
 
 def test_sites_add_refuses_what_is_not_a_kausal_watch_plan(tmp_path: Path) -> None:
     with SiteServer(timeout_sleep=1.0) as srv:
         srv.site.set("/", "<html><head><title>Blog</title></head><body><h1>Hello</h1><a href='/about'>x</a></body></html>")
-        result = vahti("sites", "add", srv.url, "--rate", "50", "--db", str(tmp_path / "v.db"), check=2)
+        result = vahti_here("sites", "add", srv.url, "--rate", "50", "--db", str(tmp_path / "v.db"), check=2)
     assert "shows no Kausal Watch plan" in result.stderr and "https://ilmastovahti.hel.fi" in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -17,7 +17,7 @@ import pytest
 from diffs.report.build import EVIDENCE_GUARD
 from diffs.report.compare import MAX_TOKENS, compare, word_segments
 from diffs.report.overview import Overview
-from helpers import run_cli
+from helpers import run_cli, shared_once
 from report_archive import HOSTILE, NOW, SITE, T0, build_archive
 from storage.store import Store
 from vahti.app.report import ReportResult, build_report
@@ -25,7 +25,6 @@ from vahti.record import Contact, Measure, Task
 from vahti.urls import report_page
 
 MEASURES = "measures/ilmastovahti.hel.fi"
-pytestmark = pytest.mark.xdist_group("report")  # one worker builds the shared archive once
 
 
 def page(out: Path, path: str) -> str:
@@ -49,19 +48,35 @@ def each_backend(store: Store, tmp_path: Path) -> tuple[Path, ReportResult]:
     return _build(store, tmp_path / "report")
 
 
-@pytest.fixture(scope="module")
-def shared_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(tmp_path_factory.mktemp("archive") / "vahti.db")
-
-
-@pytest.fixture(scope="module")
-def built(shared_db: str) -> tuple[Path, ReportResult]:
-    """One archive and report (SQLite) that the tests below only read."""
-    store = Store.open(shared_db)
+def _build_shared(folder: Path) -> None:
+    store = Store.open(str(folder / "vahti.db"))
     try:
-        return _build(store, Path(shared_db).parent / "report")
+        _, result = _build(store, folder / "report")
     finally:
         store.close()
+    stats = result.stats
+    (folder / "result.json").write_text(json.dumps({
+        "sites": result.sites, "measures": result.measures, "events": result.events, "pages": stats.pages,
+        "bytes": stats.bytes, "evidence_written": stats.evidence_written, "largest": list(stats.largest)}))
+
+
+@pytest.fixture(scope="session")
+def shared_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One archive (SQLite) and its report, built once for every worker; the tests below only read them."""
+    return str(shared_once(tmp_path_factory, "report-archive", _build_shared) / "vahti.db")
+
+
+@pytest.fixture(scope="session")
+def built(shared_db: str) -> tuple[Path, ReportResult]:
+    from diffs.report.build import ReportStats
+
+    folder = Path(shared_db).parent
+    r = json.loads((folder / "result.json").read_text())
+    stats = ReportStats(pages=r["pages"], bytes=r["bytes"], evidence_written=r["evidence_written"],
+                        largest=(r["largest"][0], r["largest"][1]))
+    out = folder / "report"
+    return out, ReportResult(index=out / "index.html", sites=r["sites"], measures=r["measures"], events=r["events"],
+                             stats=stats)
 
 
 def test_the_report_tells_the_day_2_and_day_3_stories(each_backend: tuple[Path, ReportResult]) -> None:
@@ -151,7 +166,9 @@ def test_evidence_is_the_captured_bytes_behind_one_guard_line(shared_db: str, bu
         assert hashlib.sha256(data[len(EVIDENCE_GUARD):]).hexdigest() == digest
         shown = (out / "evidence" / f"{digest}.html").read_text(encoding="utf-8")
         assert f'<iframe class="captured" sandbox src="{digest}.raw.html"' in shown and "frame-src 'self'" in shown
-    again = build_report(store, out, now=NOW, base_url="https://desk.example.org/vahti")
+    import shutil
+    shutil.copytree(out, tmp_path / "copy")
+    again = build_report(store, tmp_path / "copy", now=NOW, base_url="https://desk.example.org/vahti")
     assert again.stats.evidence_written == 0  # a rebuild reads no body the folder has
     bare = build_report(store, tmp_path / "bare", now=NOW, evidence="none")
     assert bare.stats.evidence_written == 0 and not (tmp_path / "bare" / "evidence").exists()

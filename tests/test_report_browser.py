@@ -18,12 +18,11 @@ from typing import Any
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, shared_once
 from report_archive import NOW, build_archive
 from storage.store import Store
 from vahti.app.report import build_report
 
-pytestmark = pytest.mark.xdist_group("browser")  # one worker: one archive, one report, one Chromium
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("VAHTI_ARTIFACTS", ROOT / "build" / "artifacts")) / "screenshots"
 # As the machine's own probe starts it: no sandbox as root, and no background traffic of its own.
@@ -73,16 +72,19 @@ class Watched:
         assert self.outside == [], self.outside
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("browser")
+def _build(folder: Path) -> None:
     store = Store.open(str(folder / "vahti.db"))
     try:
         build_archive(store)
         build_report(store, folder / "report", now=NOW)
     finally:
         store.close()
-    return folder / "report"
+
+
+@pytest.fixture(scope="session")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once for every worker (the tests only read it)."""
+    return shared_once(tmp_path_factory, "browser-report", _build) / "report"
 
 
 @pytest.fixture(scope="module")
@@ -225,12 +227,15 @@ def test_readable_on_a_phone(browser: Any, report: Path) -> None:
         context.close()
 
 
-@pytest.fixture(scope="module")
-def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _demo(folder: Path) -> None:
     from vahti.app.demo import run_demo
 
-    _, index = run_demo(lambda line: None, folder=tmp_path_factory.mktemp("demo"))
-    return index
+    run_demo(lambda line: None, folder=folder)
+
+
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return shared_once(tmp_path_factory, "demo-report", _demo) / "report" / "index.html"
 
 
 def test_the_demo_report_tells_the_day_2_story(browser: Any, demo_report: Path) -> None:
