@@ -73,6 +73,7 @@ def action_json(spec: dict[str, Any], gen: str) -> dict[str, Any]:
         a["mergedWith"] = {"__typename": "Action", "id": "m", "identifier": spec["merged_with"]} \
             if spec["merged_with"] else None
     if gen == "app-router":
+        a["plan"] = {"__typename": "Plan", "id": "hnh2035", "name": spec["plan"]}  # as the 2026 payload carries it
         log = spec.get("change_log")
         a["changeLogMessage"] = {
             "__typename": "ActionChangeLogMessage", "content": log[3], "updatedAt": log[0],
