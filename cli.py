@@ -694,13 +694,13 @@ def report_cmd(out: str, site: str | None, base_url: str | None, stale_months: i
     from pathlib import Path
 
     from vahti.app.report import build_report
-    from vahti.config import _base_url
+    from vahti.config import EvidenceMode, _base_url
 
     if base_url:
         base_url = _base_url(base_url, "--base-url")
     store = _store(db)
     result = build_report(store, Path(out), site=site, base_url=base_url, stale_months=stale_months,
-                          gap_hours=gap_hours, evidence=evidence)  # type: ignore[arg-type]
+                          gap_hours=gap_hours, evidence=cast(EvidenceMode, evidence))
     if as_json:
         _echo_json({"index": str(result.index.resolve()), "sites": result.sites, "measures": result.measures,
                     "events": result.events, "pages": result.stats.pages, "bytes": result.stats.bytes,

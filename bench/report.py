@@ -34,6 +34,7 @@ from scraper import parse  # noqa: E402
 from storage.store import FetchInfo, Store  # noqa: E402
 from vahti.app.ingest import ingest  # noqa: E402
 from vahti.app.report import build_report  # noqa: E402
+from vahti.config import EvidenceMode  # noqa: E402
 from vahti.record import Contact, Labelled, Measure, Task  # noqa: E402
 
 SITE = "https://ilmastovahti.hel.fi"
@@ -114,12 +115,13 @@ def main() -> None:
     out = folder / "report"
     shutil.rmtree(out, ignore_errors=True)
     rows = []
-    for label, mode in (("from scratch, --evidence all", "all"), ("rebuild after a crawl", "all"),
-                        ("--evidence none", "none")):
+    runs: tuple[tuple[str, EvidenceMode], ...] = (("from scratch, --evidence all", "all"),
+                                                  ("rebuild after a crawl", "all"), ("--evidence none", "none"))
+    for label, mode in runs:
         target = out if mode == "all" else folder / "report-none"
         shutil.rmtree(folder / "report-none", ignore_errors=True)
         t = time.perf_counter()
-        result = build_report(store, target, now=now, evidence=mode)  # type: ignore[arg-type]
+        result = build_report(store, target, now=now, evidence=mode)
         rows.append((label, time.perf_counter() - t, result))
     store.close()
     print(f"{'build':<32} {'seconds':>8} {'/ goal':>7} {'pages':>6} {'MB':>6} {'evidence':>9} {'largest page':>13}")

@@ -340,7 +340,8 @@ def validate_target(channel: str, target: str, where: str) -> None:
         raise ConfigError(f"{where}: atom needs a file path")
 
 
-REPORT_EVIDENCE = ("all", "latest", "none")
+EvidenceMode = Literal["all", "latest", "none"]  # pages as captured in the report: every one, the current ones, none
+REPORT_EVIDENCE: tuple[EvidenceMode, ...] = get_args(EvidenceMode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +352,7 @@ class ReportConfig:
     base_url: str | None = None  # where it is published: alerts and feeds link to its measure pages
     stale_months: int = 12  # "not updated for N months"
     gap_hours: float = 48.0  # longer without a check is a gap in the timeline
-    evidence: str = "all"  # pages as captured: all versions' and failures', the latest only, or none
+    evidence: EvidenceMode = "all"  # pages as captured: all versions' and failures', the latest only, or none
 
     KEYS = frozenset({"out", "base_url", "stale_months", "gap_hours", "evidence"})
 

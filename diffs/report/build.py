@@ -26,10 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from diffs.alerts.atom import feed_xml, tag
 from diffs.alerts.atom import write_atomically as _write  # beside, then renamed over: never half a page
@@ -39,11 +39,10 @@ from diffs.report.timeline import task_histories, timeline
 from vahti import __version__
 from vahti.events import ChangeEvent, flag_notes
 from vahti.history import MeasureHistory, SiteInfo
+from vahti.config import EvidenceMode
 from vahti.text import natural_key
 from vahti.urls import report_page
 
-EvidenceMode = Literal["all", "latest", "none"]
-EVIDENCE_MODES: tuple[EvidenceMode, ...] = ("all", "latest", "none")
 ASSETS = ("report.css", "report.js", "chart.umd.min.js", "chart.js-LICENSE.md")
 PAGE_EVENTS = 250  # events per changes page: a page stays well under 200 KB
 LIST_LIMIT = 100  # rows of the overview's touched-only and stale lists
@@ -81,7 +80,6 @@ class ReportStats:
     evidence_written: int = 0
     removed: int = 0  # files of the last build that this one no longer has
     largest: tuple[str, int] = ("", 0)
-    sizes: dict[str, int] = field(default_factory=dict)  # html page → bytes
 
 
 @dataclass(slots=True)
@@ -117,7 +115,6 @@ class ReportWriter:
                                 undefined=StrictUndefined)
         self._env.globals.update(version=__version__, generated=now, when=_when, notes=flag_notes,
                                  measure_page=report_page, evidence_page=self._evidence_page, feed=True)
-        self._templates: dict[str, Template] = {}
         out.mkdir(parents=True, exist_ok=True)
 
     # -- feeding --
@@ -313,12 +310,10 @@ class ReportWriter:
                 return "./" if up == "." else up + "/"
             return posixpath.relpath(target, folder or ".")
 
-        tpl = self._templates.get(template) or self._templates.setdefault(template, self._env.get_template(template))
-        data = tpl.render(href=href, **context).encode("utf-8")
+        data = self._env.get_template(template).render(href=href, **context).encode("utf-8")
         self._file(path, data)
         self.stats.pages += 1
         self.stats.bytes += len(data)
-        self.stats.sizes[path] = len(data)
         if len(data) > self.stats.largest[1]:
             self.stats.largest = (path, len(data))
 

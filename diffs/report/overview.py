@@ -18,7 +18,6 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from vahti.events import ChangeEvent
 from vahti.history import MeasureHistory
 
 MAX_PERIODS = 240  # twenty years of months: a plan's dates outside that are clipped
@@ -159,10 +158,6 @@ class Overview:
     def status_now(self) -> list[tuple[str, int]]:
         counts = Counter(m.status or NO_STATUS for m in self.measures if not m.removed)
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-def latest(events: list[ChangeEvent], n: int = 20) -> list[ChangeEvent]:
-    return sorted(events, key=lambda e: (e.observed_at, e.id or 0), reverse=True)[:n]
 
 
 def _period_ends(first: dt.datetime, now: dt.datetime) -> list[tuple[str, dt.datetime]]:

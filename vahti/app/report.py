@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from diffs.report.build import EvidenceMode, ReportStats, ReportWriter
+from diffs.report.build import ReportStats, ReportWriter
 from storage import queries
 from storage import report as archive
 from storage.store import Store
 from vahti.clock import utcnow
-from vahti.config import ReportConfig
+from vahti.config import EvidenceMode, ReportConfig
 from vahti.errors import ConfigError
 from vahti.urls import canonical_site, split_action_path
 
@@ -74,7 +74,7 @@ def build_configured(store: Store, config: ReportConfig, *, now: dt.datetime | N
         raise ConfigError("[report] has no out folder")
     return build_report(store, Path(config.out).expanduser(), base_url=config.base_url,
                         stale_months=config.stale_months, gap_hours=config.gap_hours,
-                        evidence=config.evidence, now=now)  # type: ignore[arg-type]
+                        evidence=config.evidence, now=now)
 
 
 def serve(folder: Path, *, port: int = 0, ready: Callable[[str], None] | None = None,
