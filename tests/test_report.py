@@ -395,3 +395,20 @@ def test_a_long_timeline_continues_on_pages_of_its_own(shared_db: str, built: tu
     second = page(tmp_path / "r", f"{MEASURES}/actions/10/timeline-2.html")
     assert 'id="v1"' in second and "⚠ Degraded capture" in second
     assert '<a href="../10.html">1</a>' in second and '<strong aria-current="page">2</strong>' in second
+
+
+def test_a_page_url_with_dot_segments_stays_inside_the_folder(tmp_path: Path) -> None:
+    from scraper import parse
+    from storage.store import FetchInfo
+    from vahti.app.ingest import ingest
+    from vahti.samples.pages import app_router_page
+    from vahti.samples.spec import spec_91
+
+    url = SITE + "/a/../../../../escaped/actions/91"  # a site's sitemap may say anything
+    body = app_router_page(spec_91("fi")).encode()
+    store = Store.open(str(tmp_path / "v.db"))
+    ingest(store, site=SITE, url=url, fetch=FetchInfo(NOW, 200), result=parse(body, url), body=body)
+    build_report(store, tmp_path / "out" / "report", now=NOW)
+    store.close()
+    assert not (tmp_path / "escaped").exists() and not (tmp_path / "out" / "escaped").exists()
+    assert (tmp_path / "out" / "report" / "measures/ilmastovahti.hel.fi/a/_/_/_/_/escaped/actions/91.html").is_file()

@@ -78,9 +78,15 @@ def report_page(measure_url: str) -> str:
 
     >>> report_page("https://ilmastovahti.hel.fi/sv/actions/91")
     'measures/ilmastovahti.hel.fi/sv/actions/91.html'
+
+    Page URLs are the site's to choose: dot segments never climb out of the folder.
+
+    >>> report_page("https://x.example/a/../../../../etc/actions/1")
+    'measures/x.example/a/_/_/_/_/etc/actions/1.html'
     """
     parts = urlsplit(canonical_url(measure_url))
-    safe = re.sub(r"[^A-Za-z0-9._/-]", "_", unquote(parts.path).strip("/")) or "index"
+    segments = re.sub(r"[^A-Za-z0-9._/-]", "_", unquote(parts.path)).split("/")
+    safe = "/".join("_" if seg in (".", "..") else seg for seg in segments if seg) or "index"
     host = re.sub(r"[^A-Za-z0-9.-]", "_", parts.netloc)
     return f"measures/{host}/{safe}.html"
 

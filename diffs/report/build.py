@@ -298,7 +298,10 @@ class ReportWriter:
             self._page(f"{base}/compare.html", "compare.html", r=current.record, versions_js=js, **common)
 
     def _file(self, path: str, data: bytes) -> None:
-        _write(self.out / path, data)
+        target = self.out / path
+        if not target.resolve().is_relative_to(self.out.resolve()):  # the paths come from URLs: never outside
+            raise ValueError(f"report path outside the report folder: {path!r}")
+        _write(target, data)
         self._written.add(path)
 
     def _page(self, path: str, template: str, **context: Any) -> None:
