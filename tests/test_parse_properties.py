@@ -151,3 +151,49 @@ def test_rich_text_fast_path_matches_the_dom(html: str) -> None:
     if not html.strip():
         return
     assert html_to_text(html) == via_dom, (bool(_SIMPLE_HTML.fullmatch(html)), html)
+
+
+# Pieces that make the script and style cutters take every branch: openers, closers, stray "<", more than
+# _HOPS tags in a row (the hopping search gives up and the general one takes over).
+_PIECES = st.sampled_from([
+    "<", "a", "<b>", "</style>", "</script>", "</script ", '<style data-emotion="x">', "<style data-styled=y>",
+    "<style>", "<script>self.__next_f.push(", '[1,"x"]', ")", ");", "</script>", "<script>",
+    '<script id="__NEXT_DATA__" type="application/json">', '{"a":1}', "<i>" * 9,
+])
+
+
+def _naive_without_styles(markup: str) -> str:
+    """The rule as written: each generated <style> to the first </style> after it, unless a </script
+    comes first (then it is script text), scanning with plain finds."""
+    out, at, keep = [], markup.find("<style data-"), 0
+    while at >= 0:
+        if markup.startswith(("emotion=", "styled="), at + len("<style data-")):
+            end = markup.find("</style>", at)
+            if end < 0:
+                break
+            inside = markup.find("</script", at, end)
+            if inside < 0:
+                out.append(markup[keep:at])
+                keep = end + len("</style>")
+                at = markup.find("<style data-", keep)
+                continue
+            at = markup.find("<style data-", inside)
+            continue
+        at = markup.find("<style data-", at + 1)
+    return "".join(out) + markup[keep:] if out else markup
+
+
+@SETTINGS
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_the_script_and_style_cutters_agree_with_plain_searches(page: str) -> None:
+    from scraper.scripts import Embedded, without_styles
+
+    assert without_styles(page) == _naive_without_styles(page)
+    assert without_styles(page.encode()) == _naive_without_styles(page).encode()
+    text, raw = Embedded.split(page), Embedded.split(page.encode())
+    assert (raw.next_data, raw.pushes, raw.markup) == (
+        None if text.next_data is None else text.next_data.encode(), [p.encode() for p in text.pushes], text.markup.encode())
+    # Each data script ends at the first "</script>" after it, as a plain search finds it.
+    for push in text.pushes:
+        at = page.find("self.__next_f.push(" + push)
+        assert "</script>" not in page[at:at + len("self.__next_f.push(") + len(push)]
