@@ -33,10 +33,10 @@ MAX_INLINED = 8 * 1024 * 1024  # characters inlining may produce for one page
 # A row's head: "<id>:" and, for a text blob, "T<hex length>,". A JSON row runs to the line's end;
 # a line that is neither (module rows "<id>:I[…]", hints, anything unknown) is skipped.
 _HEAD = re.compile(r"\s*([0-9a-fA-F]{1,8}):(?:T([0-9a-fA-F]{1,8}),)?")
-# A whole JSON string value "$…" (a reference, an escaped "$$…", "$undefined"): before ] , or },
+# A whole JSON string value "$…" (a reference, an escaped "$$…", "$undefined"): before ] , } or the row's end,
 # and (checked in ``sub``) after [ , or :, so the same characters inside a string, where quotes are
 # escaped, never count. The pattern starts with its literal so the engine can skip ahead to it.
-_DOLLAR = re.compile(r'"\$((?:[^"\\]|\\.){0,200})"(?=[\],}])')
+_DOLLAR = re.compile(r'"\$((?:[^"\\]|\\.){0,200})"(?=[\],}]|\Z)')
 _HEX_REF = re.compile(r"[0-9a-fA-F]{1,8}")
 
 
@@ -48,11 +48,35 @@ class _Text(str):
     """A ``T`` row: plain text that a reference inlines as a JSON string."""
 
 
-class Rows(dict[str, str]):
-    """Rows by id; ``actions`` names the JSON rows that hold a ``"__typename":"Action"`` (found by one
-    search of the stream, not one per row)."""
+class Rows:
+    """Rows by id: text blobs (``_Text``) and JSON rows, kept as spans of the stream and cut out only when
+    asked for (a page uses a few of its rows). ``actions`` names the JSON rows that hold a
+    ``"__typename":"Action"`` (found by one search of the stream, not one per row)."""
 
-    actions: list[str]
+    __slots__ = ("_stream", "_rows", "actions")
+
+    def __init__(self, stream: str) -> None:
+        self._stream = stream
+        self._rows: dict[str, str | tuple[int, int]] = {}
+        self.actions: list[str] = []
+
+    def get(self, rid: str) -> str | None:
+        row = self._rows.get(rid)
+        if isinstance(row, tuple):
+            row = self._rows[rid] = self._stream[row[0]:row[1]]
+        return row
+
+    def __getitem__(self, rid: str) -> str:
+        row = self.get(rid)
+        if row is None:
+            raise KeyError(rid)
+        return row
+
+    def __contains__(self, rid: object) -> bool:
+        return rid in self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def stream_from_pushes(args: list[str] | list[bytes]) -> tuple[str, list[str]]:
@@ -85,42 +109,47 @@ def parse_rows(stream: str) -> Rows:
     stream; ``find`` a fraction of that). A text blob's length is counted in UTF-8 bytes; only the
     blob itself is encoded to count it.
     """
-    rows = Rows()
-    rows.actions = []
+    rows = Rows(stream)
+    spans = rows._rows
+    actions = rows.actions
     hits, at = [], stream.find('"__typename":"Action"')
     while at >= 0:
         hits.append(at)
         at = stream.find('"__typename":"Action"', at + 21)
-    hit = 0
+    hit, n_hits = 0, len(hits)
+    match, find = _HEAD.match, stream.find
     i, n = 0, len(stream)
     while i < n:
-        m = _HEAD.match(stream, i)
+        m = match(stream, i)
         if m is None:  # a line that is no row: skipped
-            nl = stream.find("\n", i)
+            nl = find("\n", i)
             i = n if nl < 0 else nl + 1
             continue
-        rid, length = m.group(1, 2)
         start = m.end()
+        length = m[2]
         if length is not None:
-            window = stream[start:start + int(length, 16)]  # at least `length` bytes once encoded
+            size = int(length, 16)
+            window = stream[start:start + size]  # at least `size` bytes once encoded
             raw = window.encode("utf-8", errors="surrogatepass")
-            text = window if len(raw) == len(window) else raw[:int(length, 16)].decode("utf-8", errors="ignore")
-            rows[rid] = _Text(text)
+            text = window if len(raw) == len(window) else raw[:size].decode("utf-8", errors="ignore")
+            spans[m[1]] = _Text(text)
             i = start + len(text)
             continue
-        nl = stream.find("\n", start)
-        end = n if nl < 0 else nl
+        end = find("\n", start)
+        if end < 0:
+            end = n
         if start < end and stream[start] in '[{"':  # a JSON row; module rows, hints and the unknown are skipped
-            rows[rid] = stream[start:end]
-            while hit < len(hits) and hits[hit] < start:
+            rid = m[1]
+            spans[rid] = (start, end)
+            while hit < n_hits and hits[hit] < start:
                 hit += 1
-            if hit < len(hits) and hits[hit] < end:
-                rows.actions.append(rid)
+            if hit < n_hits and hits[hit] < end:
+                actions.append(rid)
         i = end + 1
     return rows
 
 
-def inline_text(row: str, rows: dict[str, str], budget: list[int] | None = None, depth: int = 0,
+def inline_text(row: str, rows: Rows | dict[str, str], budget: list[int] | None = None, depth: int = 0,
                 memo: dict[str, str] | None = None) -> str:
     """The JSON text of ``row`` with every ``"$<id>"`` replaced by the row it names (itself inlined),
     ``"$$x"`` unescaped to ``"$x"`` and ``"$undefined"`` to ``null``; other ``$`` values kept.
@@ -131,7 +160,7 @@ def inline_text(row: str, rows: dict[str, str], budget: list[int] | None = None,
         raise TooLarge(f"RSC references nest deeper than {MAX_DEPTH}")
 
     def sub(m: re.Match[str]) -> str:
-        if m.start() == 0 or row[m.start() - 1] not in "[,:":
+        if m.start() > 0 and row[m.start() - 1] not in "[,:":  # (a row may be a whole "$…" string)
             return m.group(0)
         value = m.group(1)
         if value.startswith("$"):  # "$$x" is the text "$x"
@@ -153,7 +182,22 @@ def inline_text(row: str, rows: dict[str, str], budget: list[int] | None = None,
             raise TooLarge(f"RSC references expand past {MAX_INLINED} characters")
         return out
 
-    return _DOLLAR.sub(sub, row) if '"$' in row else row
+    # The regex engine steps through every character; str.find jumps to each '"$' (a row has a few).
+    parts: list[str] = []
+    keep, at = 0, row.find('"$')
+    while at >= 0:
+        m = _DOLLAR.match(row, at)
+        if m is None:
+            at = row.find('"$', at + 1)
+            continue
+        parts.append(row[keep:at])
+        parts.append(sub(m))
+        keep = m.end()
+        at = row.find('"$', keep)
+    if not parts:
+        return row
+    parts.append(row[keep:])
+    return "".join(parts)
 
 
 def find_action(rows: Rows, identifier: str | None) -> tuple[dict[str, Any] | None, dict[str, Any]]:

@@ -28,6 +28,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 # C0/C1 control characters (escape sequences among them) never belong in a record;
 # white space among them is folded like any other.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_CONTROL_SPACES = ("\x0b", "\x1c", "\x1d", "\x1e", "\x1f", "\x85")  # controls that str.split() takes for white space
 _PARA_SPLIT = re.compile(r"\n\s*\n")
 _BLOCK = frozenset({
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
@@ -46,6 +47,11 @@ def clean(text: str | None) -> str:
     """
     if not text:
         return ""
+    # Fast path, the same result: fold first; when what is left is printable (no control characters)
+    # and the folding swallowed none of the controls that count as white space, nothing is to drop.
+    out = " ".join(text.split())
+    if out.isprintable() and not any(c in text for c in _CONTROL_SPACES):
+        return out if out.isascii() else unicodedata.normalize("NFC", out)
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     if _CONTROL.search(text) is not None:

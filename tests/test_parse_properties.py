@@ -197,3 +197,69 @@ def test_the_script_and_style_cutters_agree_with_plain_searches(page: str) -> No
     for push in text.pushes:
         at = page.find("self.__next_f.push(" + push)
         assert "</script>" not in page[at:at + len("self.__next_f.push(") + len(push)]
+
+
+def _clean_as_written(text: str) -> str:
+    """``scraper.text.clean`` by its definition: NFC, control characters dropped, white space folded."""
+    import unicodedata
+
+    text = re.sub(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]", "", unicodedata.normalize("NFC", text))
+    return " ".join(text.split())
+
+
+@SETTINGS
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2000\u2028\x00\x07\x1b\x7f\x9f"
+                                             "e\u0301\u0308\u00e9\u212b\u0041\u030a\u1e9b\u0323\u200b\u00ad")), max_size=30))
+def test_clean_keeps_its_definition(text: str) -> None:
+    from scraper.text import clean
+
+    assert clean(text) == _clean_as_written(text)
+
+
+_RSC_STRINGS = st.sampled_from(["$1", "$2", "$3", "$$x", "$$1", "$undefined", "$Sreact.fragment", "$L4", "plain",
+                                'q"uote', "$", "ä→", "$\\"])
+_RSC_VALUES = st.recursive(_RSC_STRINGS | st.integers(0, 9) | st.none(),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_RSC_STRINGS, inner, max_size=3),
+                           max_leaves=8)
+
+
+def _resolved(value: object, rows: dict[str, object]) -> object:
+    """What a reference means, on decoded values: "$<id>" is that row, "$$x" the text "$x", "$undefined" null."""
+    if isinstance(value, str) and value.startswith("$"):
+        if value.startswith("$$"):
+            return value[1:]
+        if value == "$undefined":
+            return None
+        if value[1:] in rows:
+            return _resolved(rows[value[1:]], rows)
+        return value
+    if isinstance(value, list):
+        return [_resolved(v, rows) for v in value]
+    if isinstance(value, dict):
+        return {k: _resolved(v, rows) for k, v in value.items()}
+    return value
+
+
+@SETTINGS
+@given(text=st.text(max_size=20), second=_RSC_VALUES, third=_RSC_VALUES)
+def test_rsc_references_inline_to_what_they_mean(text: str, second: object, third: object) -> None:
+    """Row 1 is a text blob, rows 2 and 3 JSON (3 may point at 2 and 1, 2 at 1): inlining the references in the
+    row's JSON text gives the very values the references mean."""
+    import json
+
+    from scraper import rsc
+
+    def dumps(v: object) -> str:
+        return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+    # Row 2 must not point at 3 or itself (no cycles); its "$2"/"$3" become plain text.
+    second = json.loads(dumps(second).replace('"$2"', '"two"').replace('"$3"', '"three"'))
+    third = json.loads(dumps(third).replace('"$3"', '"three"'))
+    # A JSON row is an array, an object or a string (scalars are not rows).
+    second = [second]
+    third = third if isinstance(third, (list, dict, str)) else [third]
+    stream = f"1:T{len(text.encode()):x},{text}2:{dumps(second)}\n3:{dumps(third)}\n"
+    rows = rsc.parse_rows(stream)
+    meaning = {"1": text, "2": second, "3": third}
+    assert json.loads(rsc.inline_text(rows["3"], rows)) == _resolved(third, meaning)
+    assert json.loads(rsc.inline_text(rows["2"], rows)) == _resolved(second, meaning)
