@@ -47,8 +47,13 @@ def clean(text: str | None) -> str:
     """
     if not text:
         return ""
-    # Fast path, the same result: fold first; when what is left is printable (no control characters)
-    # and the folding swallowed none of the controls that count as white space, nothing is to drop.
+    # Fast paths, the same result. Printable text has no control characters and no white space but " ".
+    if text.isprintable():
+        if text[0] == " " or text[-1] == " " or "  " in text:
+            text = " ".join(text.split())
+        return text if text.isascii() else unicodedata.normalize("NFC", text)
+    # Else fold first: when what is left is printable and the folding swallowed none of the controls
+    # that count as white space, nothing is to drop.
     out = " ".join(text.split())
     if out.isprintable() and not any(c in text for c in _CONTROL_SPACES):
         return out if out.isascii() else unicodedata.normalize("NFC", out)
