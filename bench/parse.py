@@ -20,9 +20,11 @@ embedded data, and the whole-DOM read of pages without it.
 
 What the parser does to stay there: the big data scripts are cut out of the raw
 bytes with plain substring searches (``scraper.scripts``); lexbor parses only the
-markup around them, and only the markup is decoded; all RSC chunks are decoded by one
-JSON call and rows are cut from the stream with one regex match each; ``$`` references
-are inlined in the action row's JSON text before its one decode.
+markup around them, and only the markup is decoded; closing tags are found by hopping
+from ``<`` to ``<``; each RSC chunk is decoded by one JSON call straight from the bytes,
+rows are found in the stream with one regex match each and cut out only when used; ``$``
+references are inlined in the action row's JSON text before its one decode; ``clean()``
+takes a fast path for printable text.
 """
 
 from __future__ import annotations

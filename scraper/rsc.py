@@ -7,10 +7,10 @@ other rows point at as ``"$<hex id>"``. The action the page shows is one JSON
 object with ``"__typename": "Action"``; this module finds it with its ``$``
 references inlined.
 
-Doing little: all chunks are decoded by one JSON call; rows are cut from the stream
-text without re-encoding it; a row is decoded only when it may hold the action, and
-references are inlined in the row's JSON *text* before that one decode (a regex and a
-join, not a walk over every value). Inlining is bounded in depth and in the bytes it
+Doing little: each chunk is decoded by one JSON call, straight from the page's bytes;
+rows are found in the stream text without re-encoding it and cut out only when used; a
+row is decoded only when it may hold the action, and references are inlined in the row's
+JSON *text* before that one decode (``str.find`` and a join, not a walk over every value). Inlining is bounded in depth and in the bytes it
 may produce (``MAX_DEPTH``, ``MAX_INLINED``): a payload whose rows reference each other
 into an explosion stops there, and the page is read as degraded, saying why.
 
@@ -81,22 +81,15 @@ class Rows:
 
 def stream_from_pushes(args: list[str] | list[bytes]) -> tuple[str, list[str]]:
     """The flight stream from the ``push(…)`` arguments (text, or UTF-8 bytes as the page holds
-    them); also warnings. One JSON decode for all of them."""
-    if not args:
-        return "", []
-    try:
-        if isinstance(args[0], bytes):
-            chunks = load_json(b"".join((b"[", b",".join(args), b"]")))
-        else:
-            chunks = load_json("".join(("[", ",".join(args), "]")))
-        warnings: list[str] = []
-    except ValueError:
-        chunks, warnings = [], []
-        for arg in args:
-            try:
-                chunks.append(load_json(arg))
-            except ValueError:
-                warnings.append("an RSC chunk is not valid JSON; skipped")
+    them); also warnings."""
+    # One decode per chunk: joining them into one JSON array first copies the payload twice and
+    # costs a third of what the decoding does.
+    chunks, warnings = [], []
+    for arg in args:
+        try:
+            chunks.append(load_json(arg))
+        except ValueError:
+            warnings.append("an RSC chunk is not valid JSON; skipped")
     parts = [c[1] for c in chunks if isinstance(c, list) and len(c) >= 2 and c[0] == 1 and isinstance(c[1], str)]
     return "".join(parts), warnings
 
