@@ -20,7 +20,7 @@ from scraper import apollo, detect, rsc
 from scraper.decode import decode, load_json, utf8_declared
 from scraper.from_dom import DomRead, dom_reader, measure_from_dom, what_json_needs
 from scraper.from_json import JsonRead, measure_from_action
-from scraper.scripts import Embedded, without_styles
+from scraper.scripts import Embedded, head_title_only, without_styles
 from vahti.text import fold
 from vahti.urls import canonical_url
 from vahti.record import Measure, ParseMeta, ParseResult, Task
@@ -131,16 +131,17 @@ def _text_of(tree: LexborHTMLParser, selector: str) -> str:
 
 
 def _split_utf8(body: bytes | str) -> tuple[Embedded[bytes], bytes, str] | None:
-    """The page split as bytes, its markup without styles, and that as text, when it is UTF-8 (None:
-    decode it whole)."""
+    """The page split as bytes, its markup without styles (and without what its head holds but the title)
+    for lexbor, and the markup without styles as text, when it is UTF-8 (None: decode it whole)."""
     if not isinstance(body, bytes) or not utf8_declared(body):
         return None
     page = Embedded.split(body)
     lite = without_styles(page.markup)
     try:
-        return page, lite, lite.decode("utf-8")
+        text = lite.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    return page, head_title_only(lite), text
 
 
 def _from_embedded(page: Embedded[bytes] | Embedded[str], generation: str, url: str, language: str,

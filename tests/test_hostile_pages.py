@@ -89,9 +89,9 @@ def test_peak_memory_parsing_a_bomb_stays_small() -> None:
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
 
 
-def test_cutting_the_generated_styles_changes_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lexbor gets the markup without emotion's and styled-components' <style> elements: every page, real
-    or fixture, parses to the very same result as with them."""
+def test_cutting_the_generated_styles_and_the_head_changes_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lexbor gets the markup without emotion's and styled-components' <style> elements and with a head that
+    holds only its title: every page, real or fixture, parses to the very same result as with them."""
     import scraper.parser as parser_module
     from helpers import real_pages
 
@@ -99,6 +99,7 @@ def test_cutting_the_generated_styles_changes_no_record(monkeypatch: pytest.Monk
     bodies += [(p.read_bytes(), "https://ilmastovahti.hel.fi/actions/91") for p in sorted((ROOT / "tests" / "fixtures" / "pages").glob("*.html"))]
     cut = [parse(body, url) for body, url in bodies]
     monkeypatch.setattr(parser_module, "without_styles", lambda markup: markup)
+    monkeypatch.setattr(parser_module, "head_title_only", lambda markup: markup)
     assert [parse(body, url) for body, url in bodies] == cut
 
 
@@ -116,3 +117,17 @@ def test_cutting_styles_is_linear_and_leaves_what_is_not_a_generated_style() -> 
     assert without_styles(many) == many
     assert without_styles(tag * 200_000) == tag * 200_000  # never closed: kept
     assert without_styles((tag + b"a</script>") * 100_000 + b"</style>") == (tag + b"a</script>") * 100_000 + b"</style>"
+
+
+def test_the_head_is_cut_only_when_it_is_plain() -> None:
+    from scraper.scripts import head_title_only
+
+    page = b'<html lang="fi"><head><meta charSet="utf-8"/><script src="a.js"></script><title>T</title></head><body>x</body></html>'
+    assert head_title_only(page) == b'<html lang="fi"><head><title>T</title></head><body>x</body></html>'
+    assert head_title_only(page.replace(b"<title>T</title>", b"")) == b'<html lang="fi"><head></head><body>x</body></html>'
+    in_script = b"<html><head><script>var s = '</head><title>fake</title>'</script><title>T</title></head><body>x</body></html>"
+    assert head_title_only(in_script) == in_script  # its "</head>" may be script text: left whole
+    two = b"<html><head><title>A</title><title>B</title></head><body>x</body></html>"
+    assert head_title_only(two) == two
+    assert head_title_only(b"<html><body>no head</body></html>") == b"<html><body>no head</body></html>"
+    assert head_title_only(b"<html><head><title>never closed</head>") == b"<html><head><title>never closed</head>"
