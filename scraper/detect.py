@@ -50,7 +50,7 @@ def language(tree: LexborHTMLParser, url: str, next_data: str | None = None) -> 
     ``next_data`` is the ``__NEXT_DATA__`` script's text when the page has one.
     """
     warnings: list[str] = []
-    html = tree.css_first("html")
+    html = tree.root  # the <html> element (an HTML parse always makes one; a second <html> tag adds to it)
     raw_tag = clean(attr(html, "lang")).lower()
     valid = _LANG_TAG.match(raw_tag)
     tag = valid.group(0) if valid else ""
@@ -95,7 +95,8 @@ def not_a_measure(tree: LexborHTMLParser) -> str | None:
     """A reason when the page is plainly not an action page (404, error, block, shell)."""
     if soft_404(tree):
         return "not found (soft 404 marker)"
-    title_node = tree.css_first("head title") or tree.css_first("title")
+    head = tree.head  # (the only one: a later <head> tag is dropped)
+    title_node = (head.css_first("title") if head is not None else None) or tree.css_first("title")
     title = fold(title_node.text() if title_node is not None else "")
     h1 = tree.css_first("h1")
     h1_text = fold(h1.text() if h1 is not None else "")
