@@ -37,7 +37,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     # UTF-8 pages (nearly all) stay bytes: only the markup is decoded (which also checks it is
     # UTF-8), the scripts go to the JSON decoder as they are.
     page: Embedded[bytes] | Embedded[str]
-    lite: bytes | str  # the markup without its <style> elements
+    lite: bytes | str  # what lexbor gets: with embedded data, the markup without its <style> elements
     text_problems: list[str] = []  # the page's text itself is damaged: degraded whatever else it says
     split = _split_utf8(body)
     if split is not None:
@@ -53,7 +53,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
             text_problems.append(f"the text does not decode as its declared charset ({encoding}): "
                                  f"{whole.count(chr(0xfffd)) - raw_fffd} characters lost")
         page = Embedded.split(whole)
-        text = without_styles(page.markup)
+        text = without_styles(page.markup) if page.next_data is not None or page.pushes else page.markup
         lite, next_data = text, page.next_data
 
     def refuse(reason: str, generation: str = "unknown") -> ParseResult:
@@ -131,17 +131,21 @@ def _text_of(tree: LexborHTMLParser, selector: str) -> str:
 
 
 def _split_utf8(body: bytes | str) -> tuple[Embedded[bytes], bytes, str] | None:
-    """The page split as bytes, its markup without styles (and without what its head holds but the title)
-    for lexbor, and the markup without styles as text, when it is UTF-8 (None: decode it whole)."""
+    """The page split as bytes, what lexbor gets of it, and the markup as text, when it is UTF-8 (None:
+    decode it whole). With embedded data lexbor gets the markup without styles and with a head that holds
+    only its title (the light DOM read needs no more); without, the DOM-only path reads the markup whole."""
     if not isinstance(body, bytes) or not utf8_declared(body):
         return None
     page = Embedded.split(body)
-    lite = without_styles(page.markup)
+    if page.next_data is None and not page.pushes:  # no embedded data: the DOM-only path reads it all
+        lite = page.markup
+    else:
+        lite = without_styles(page.markup)
     try:
         text = lite.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return page, head_title_only(lite), text
+    return page, head_title_only(lite) if lite is not page.markup else lite, text
 
 
 def _from_embedded(page: Embedded[bytes] | Embedded[str], generation: str, url: str, language: str,
