@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from helpers import REAL, real_pages, run_cli, vahti
 from storage.models import Capture, Delivery, Event, Version
 from storage.store import Store
+from vahti.samples.server import send
 
 if not REAL.is_dir():
     real_pages()  # fails in CI, skips (saying why) elsewhere
@@ -71,12 +72,7 @@ class FakeArchive:
                 self._send(200, json.dumps(obj).encode(), {"Content-Type": "application/json"})
 
             def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-                self.send_response(status)
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                send(self, status, body, headers)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"

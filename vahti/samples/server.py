@@ -75,6 +75,16 @@ def _zstd_bomb() -> bytes:
     return b"".join([out.compress(zeros) for _ in range(1024)]) + out.flush()
 
 
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+    """One whole response: status, ``headers``, the length and ``body``."""
+    handler.send_response(status)
+    for k, v in (headers or {}).items():
+        handler.send_header(k, v)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def _handler(site: Site, timeout_sleep: float) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -89,12 +99,7 @@ def _handler(site: Site, timeout_sleep: float) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
             self._record(status)
-            self.send_response(status)
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send(self, status, body, headers)
 
         def do_GET(self) -> None:  # noqa: N802
             path = self.path.split("?", 1)[0]
