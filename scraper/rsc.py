@@ -72,12 +72,6 @@ class Rows:
             raise KeyError(rid)
         return row
 
-    def __contains__(self, rid: object) -> bool:
-        return rid in self._rows
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
 
 def stream_from_pushes(args: list[str] | list[bytes]) -> tuple[str, list[str]]:
     """The flight stream from the ``push(…)`` arguments (text, or UTF-8 bytes as the page holds

@@ -131,27 +131,19 @@ def without_styles(markup: T) -> T:
         if not markup.startswith((k["emotion"], k["styled"]), at + len(start_tag)):
             at = markup.find(start_tag, at + len(start_tag))
             continue
-        hop = _hop(markup, at + len(start_tag), closers, k["lt"])
-        if hop is not None:  # the first "</style>" or "</script" after it, found hopping
-            if hop < 0:
-                break
-            if markup.startswith(script_end, hop):
-                at = markup.find(start_tag, hop)
-                continue
-            parts.append(markup[keep:at])
-            keep = hop + len(end_tag)
-            at = markup.find(start_tag, keep)
-            continue
-        if end < at:  # (else the "</style>" found for an earlier "<style" is still the first one after this)
-            end = markup.find(end_tag, at)
-            if end < 0:  # never closed: nothing after it closes either
-                break
-        inside = markup.find(script_end, at, end)
-        if inside >= 0:  # "<style" in a script's text: go on after that script
-            at = markup.find(start_tag, inside)
+        close = _hop(markup, at + len(start_tag), closers, k["lt"])  # the first "</style>" or "</script" after it
+        if close is None:  # more "<" than the hops allow: the general searches
+            if end < at:  # (else the "</style>" found for an earlier "<style" is still the first one after this)
+                end = markup.find(end_tag, at)
+            inside = markup.find(script_end, at, end) if end >= 0 else -1
+            close = inside if inside >= 0 else end
+        if close < 0:  # never closed: nothing after it closes either
+            break
+        if markup.startswith(script_end, close):  # "<style" in a script's text: go on after that script
+            at = markup.find(start_tag, close)
             continue
         parts.append(markup[keep:at])
-        keep = end + len(end_tag)
+        keep = close + len(end_tag)
         at = markup.find(start_tag, keep)
     if not parts:
         return markup
