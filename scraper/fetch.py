@@ -158,7 +158,11 @@ class HttpFetcher:
                         seen.append(target)
                         url = target
                         continue
-                    body = b"" if resp.status_code == 304 else self._read(resp, request, started)
+                    if resp.status_code == 304:
+                        resp.read()  # nothing (a 304 has no body), but the exchange ends: the connection is kept
+                        body = b""
+                    else:
+                        body = self._read(resp, request, started)
                     return Response(
                         url=url, status=resp.status_code, body=body,
                         content_type=resp.headers.get("content-type"), etag=resp.headers.get("etag"),

@@ -78,6 +78,8 @@ def test_unchanged_second_crawl_sends_only_conditional_requests(server: SiteServ
     assert all("if-none-match" in h.headers and "if-modified-since" in h.headers for h in page_hits)
     assert all(h.status == 304 for h in page_hits)
     assert summary.totals()["not_modified"] == 12 and versions(store) == 12
+    # A 304 ends its exchange: the connection is kept for the next page, not opened anew for each.
+    assert len({h.peer for h in page_hits}) <= 4
 
 
 def test_changes_between_crawls_make_new_versions_only_where_changed(server: SiteServer, store: Store) -> None:
