@@ -7,9 +7,10 @@ at the version where the item changed or went; a new row opens there.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Insert, Select, Table, Update, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from storage.models import ContactState, TaskState
@@ -50,18 +51,27 @@ def _index(session: Session, model: type[TaskState] | type[ContactState], key_co
            measure_id: int, number: int, idents: list[tuple[str | None, str]], values: list[tuple[Any, ...]]) -> None:
     """In plain statements: one read of the open rows, one update closing the changed or gone, one insert."""
     table = cast(Table, model.__table__)
+    read, close, insert = _statements(table, key_column, columns)
     conn = session.connection()
     wanted = dict(zip(keys(idents), values))
-    open_rows = {row[1]: (row[0], tuple(row[2:])) for row in conn.execute(
-        select(table.c.id, table.c[key_column], *(table.c[c] for c in columns))
-        .where(table.c.measure_id == measure_id, table.c.valid_until.is_(None)))}
+    open_rows = {row[1]: (row[0], tuple(row[2:])) for row in conn.execute(read, {"measure_id": measure_id})}
     closing = {row_id for key, (row_id, now) in open_rows.items() if wanted.get(key) != now}
     if closing:
-        conn.execute(table.update().where(table.c.id.in_(closing)).values(valid_until=number))
+        conn.execute(close, {"ids": sorted(closing), "number": number})
     new = [{"measure_id": measure_id, "valid_from": number, key_column: key, **dict(zip(columns, now))}
            for key, now in wanted.items() if key not in open_rows or open_rows[key][0] in closing]
     if new:
-        conn.execute(table.insert(), new)
+        conn.execute(insert, new)
+
+
+@functools.cache
+def _statements(table: Table, key_column: str, columns: tuple[str, ...]) -> tuple[Select[Any], Update, Insert]:
+    """A state table's three statements, built once (building one costs as much as running it)."""
+    read = (select(table.c.id, table.c[key_column], *(table.c[c] for c in columns))
+            .where(table.c.measure_id == bindparam("measure_id"), table.c.valid_until.is_(None)))
+    close = table.update().where(table.c.id.in_(bindparam("ids", expanding=True))).values(
+        valid_until=bindparam("number"))
+    return read, close, table.insert()
 
 
 def clear_children(session: Session, measure_id: int) -> None:

@@ -43,7 +43,7 @@ def queue(session: Session, events: list[Event], now: dt.datetime) -> int:
     """Deliveries for every event × matching active subscription (idempotent)."""
     if not events:
         return 0
-    subs = list(session.scalars(select(Subscription).where(Subscription.active.is_(True))))
+    subs = list(session.scalars(_ACTIVE))
     if not subs:
         return 0
     n = 0
@@ -68,6 +68,9 @@ def queue(session: Session, events: list[Event], now: dt.datetime) -> int:
                 n += 1
     session.flush()
     return n
+
+
+_ACTIVE = select(Subscription).where(Subscription.active.is_(True))  # asked at every store with events
 
 
 def _categories(session: Session, measure_id: int) -> tuple[str, ...]:

@@ -145,7 +145,7 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     url = canonical_url(url)
     if fetch.not_modified and fetch.error is None and fetch.http_status not in MISSING_STATUSES:
         return _store_not_modified(session, url, fetch)  # a 304 has no body: nothing parsed, nothing new
-    measure = session.scalar(select(MeasureRow).where(MeasureRow.url == url))
+    measure = session.scalar(_MEASURE_BY_URL, {"url": url})
     record = result.record if result is not None else None
     lifecycle: Lifecycle | None = None
     if measure is None and record is not None:
@@ -155,6 +155,10 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         session.add(measure)
         session.flush()
         lifecycle = "added"
+    if measure is not None:
+        # The session holds its objects weakly: the events of this store (same transaction) ask for
+        # the measure and its site again, and would load both anew once this function has returned.
+        session.info.setdefault("kept", []).extend((measure, measure.site))
     # A measure made just now has no versions and no bodies to look up.
     latest = _latest_version(session, measure.id) if measure is not None and lifecycle != "added" else None
     capture: dict[str, Any] = {
@@ -325,6 +329,18 @@ _NM_VERSION = _versions.update().where(_versions.c.id == bindparam("id_"))
 _NM_SEEN = _measures.update().where(_measures.c.id == bindparam("id_")).values(
     last_seen_at=bindparam("last_seen_at"), missing_checks=0, removed_at=None)
 
+# The lookups of every store, built once (building a statement costs as much as running it).
+_MEASURE_BY_URL = select(MeasureRow).where(MeasureRow.url == bindparam("url"))
+_SITE_BY_BASE = select(Site).where(Site.base_url == bindparam("base"))
+# The record itself (kilobytes of JSON) is not needed to compare hashes: loaded only if used.
+_LATEST_VERSION = (select(Version).where(Version.measure_id == bindparam("measure_id"))
+                   .order_by(Version.number.desc()).limit(1).options(defer(Version.record)))
+_OK_VERSION = select(Version.id).where(Version.measure_id == bindparam("measure_id"), Version.verdict == "ok").limit(1)
+_BLOB_BY_SHA = select(Blob.id).where(Blob.sha256 == bindparam("sha256"))
+_BASE_BLOB = (select(Blob).join(Capture, Capture.blob_id == Blob.id)
+              .where(Capture.measure_id == bindparam("measure_id"), Blob.codec == "zstd")
+              .order_by(Capture.id.desc()).limit(1))
+
 
 def _seen(measure: MeasureRow, at: dt.datetime) -> None:
     measure.last_seen_at = max(measure.last_seen_at, at)
@@ -333,7 +349,7 @@ def _seen(measure: MeasureRow, at: dt.datetime) -> None:
 
 def ensure_site(session: Session, base_url: str, at: dt.datetime) -> Site:
     base = canonical_site(base_url)
-    site = session.scalar(select(Site).where(Site.base_url == base))
+    site = session.scalar(_SITE_BY_BASE, {"base": base})
     if site is None:
         site = Site(base_url=base, created_at=at)
         session.add(site)
@@ -342,14 +358,11 @@ def ensure_site(session: Session, base_url: str, at: dt.datetime) -> Site:
 
 
 def _latest_version(session: Session, measure_id: int) -> Version | None:
-    # The record itself (kilobytes of JSON) is not needed to compare hashes: loaded only if used.
-    return session.scalar(select(Version).where(Version.measure_id == measure_id)
-                          .order_by(Version.number.desc()).limit(1).options(defer(Version.record)))
+    return session.scalar(_LATEST_VERSION, {"measure_id": measure_id})
 
 
 def _has_ok_version(session: Session, measure_id: int) -> bool:
-    return session.scalar(select(Version.id).where(Version.measure_id == measure_id, Version.verdict == "ok")
-                          .limit(1)) is not None
+    return session.scalar(_OK_VERSION, {"measure_id": measure_id}) is not None
 
 
 # -- blobs ----------------------------------------------------------------------
@@ -358,7 +371,7 @@ def put_blob(session: Session, body: bytes, measure_id: int | None) -> int:
     """Store a raw body once (by SHA-256); as a delta against the measure's last full body."""
     digest = blobs.sha256(body)
     conn = session.connection()
-    existing = conn.execute(select(Blob.id).where(Blob.sha256 == digest)).scalar()
+    existing = conn.execute(_BLOB_BY_SHA, {"sha256": digest}).scalar()
     if existing is not None:
         return int(existing)
     base = _base_blob(session, measure_id) if measure_id is not None else None
@@ -377,10 +390,7 @@ def put_blob(session: Session, body: bytes, measure_id: int | None) -> int:
 
 def _base_blob(session: Session, measure_id: int) -> Blob | None:
     """The measure's most recent full blob (deltas are made against it)."""
-    return session.scalar(
-        select(Blob).join(Capture, Capture.blob_id == Blob.id)
-        .where(Capture.measure_id == measure_id, Blob.codec == "zstd")
-        .order_by(Capture.id.desc()).limit(1))
+    return session.scalar(_BASE_BLOB, {"measure_id": measure_id})
 
 
 def read_blob(session: Session, blob_id: int) -> bytes:

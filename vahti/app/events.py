@@ -20,7 +20,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from diffs.compare import diff
@@ -128,7 +128,7 @@ def _add(session: Session, ctx: _Ctx, change: Change, before: int | None, after:
     if ctx.produced is not None:
         ctx.produced.add(key)
     flags = " ".join(dict.fromkeys((*change.flags, *ctx.flags)))
-    exists = session.scalar(select(Event).where(Event.measure_id == ctx.measure.id, Event.event_key == key))
+    exists = session.scalar(_EVENT_BY_KEY, {"measure_id": ctx.measure.id, "key": key})
     if exists is not None:
         if ctx.produced is not None:  # a rebuild: the same change between re-derived versions, said anew
             exists.subject, exists.before, exists.after = change.subject, dumps(change.before), dumps(change.after)
@@ -144,6 +144,9 @@ def _add(session: Session, ctx: _Ctx, change: Change, before: int | None, after:
     session.add(row)
     session.flush()
     return [row]
+
+
+_EVENT_BY_KEY = select(Event).where(Event.measure_id == bindparam("measure_id"), Event.event_key == bindparam("key"))
 
 
 def rebuild_version_events(session: Session, measure_id: int, *, flags: tuple[str, ...] = ()) -> tuple[int, int]:
