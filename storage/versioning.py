@@ -70,12 +70,14 @@ _INSERT = cast(Table, Version.__table__).insert()
 
 def write_version(session: Session, measure_id: int, number: int, result: ParseResult, digest: str, *,
                   first_seen_at: dt.datetime, last_seen_at: dt.datetime, first_capture_id: int | None = None,
-                  last_capture_id: int | None = None, index: bool = True) -> Written:
-    """Add version ``number`` of a measure (and, with ``index``, its task and contact states), in plain statements."""
+                  last_capture_id: int | None = None, index: bool = True, text: str | None = None) -> Written:
+    """Add version ``number`` of a measure (and, with ``index``, its task and contact states), in plain statements.
+    ``text``: the record's JSON, when the caller has it already."""
     record = result.record
     assert record is not None
     inserted = session.connection().execute(_INSERT, {
-        "measure_id": measure_id, "number": number, "record": record.to_json(), "record_hash": digest,
+        "measure_id": measure_id, "number": number, "record": text if text is not None else record.to_json(),
+        "record_hash": digest,
         "verdict": result.meta.verdict, "parser": result.meta.parser, "generation": result.meta.generation,
         "extraction": result.meta.extraction, "unobserved": json.dumps(list(result.meta.unobserved)),
         "first_seen_at": first_seen_at, "last_seen_at": last_seen_at, "first_capture_id": first_capture_id,

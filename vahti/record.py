@@ -161,11 +161,12 @@ class Measure:
     def content_hash(self) -> str:
         """SHA-256 of the canonical compact JSON: equal records, equal hash (keys added to the contract
         later count only when they say something, so records stored before them keep their hash)."""
+        return _hash(self.to_dict())
+
+    def json_and_hash(self) -> tuple[str, str]:
+        """``to_json()`` and ``content_hash()`` from one conversion (storing a version needs both)."""
         data = self.to_dict()
-        for key, default in _ADDED_DEFAULTS.items():
-            if data[key] == default:
-                del data[key]
-        return hashlib.sha256(dump_json(data).encode("utf-8")).hexdigest()
+        return dump_json(data), _hash(data)
 
     # -- JSON in --------------------------------------------------------------
     @classmethod
@@ -259,6 +260,11 @@ class ParseResult:
 
 
 # -- helpers ------------------------------------------------------------------
+
+def _hash(data: dict[str, Any]) -> str:
+    said = {k: v for k, v in data.items() if k not in _ADDED_DEFAULTS or v != _ADDED_DEFAULTS[k]}
+    return hashlib.sha256(dump_json(said).encode("utf-8")).hexdigest()
+
 
 def dump_json(obj: Any, *, indent: int | None = None) -> str:
     if indent is None:

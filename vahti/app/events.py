@@ -39,6 +39,7 @@ class _Ctx:
     capture_id: int | None
     produced: set[str] | None = None  # event keys made (or found already made), for rebuilds
     flags: tuple[str, ...] = ()  # added to every event made (e.g. "backfilled")
+    fresh: bool = False  # the measure was made by this very store: it has no events yet
 
 
 def record_events(session: Session, stored: Stored, result: ParseResult | None, at: dt.datetime, *,
@@ -51,7 +52,7 @@ def record_events(session: Session, stored: Stored, result: ParseResult | None, 
         return []  # the common case: a check that found nothing new
     measure = session.get(MeasureRow, stored.measure_id)
     assert measure is not None
-    ctx = _Ctx(measure, at, stored.capture_id, None, flags)
+    ctx = _Ctx(measure, at, stored.capture_id, None, flags, fresh=stored.lifecycle == "added")
     out: list[Event] = []
     verdict = result.meta.verdict if result is not None else None
     if stored.outcome == "new_version" and stored.previous is None:
@@ -128,7 +129,7 @@ def _add(session: Session, ctx: _Ctx, change: Change, before: int | None, after:
     if ctx.produced is not None:
         ctx.produced.add(key)
     flags = " ".join(dict.fromkeys((*change.flags, *ctx.flags)))
-    exists = session.scalar(_EVENT_BY_KEY, {"measure_id": ctx.measure.id, "key": key})
+    exists = None if ctx.fresh else session.scalar(_EVENT_BY_KEY, {"measure_id": ctx.measure.id, "key": key})
     if exists is not None:
         if ctx.produced is not None:  # a rebuild: the same change between re-derived versions, said anew
             exists.subject, exists.before, exists.after = change.subject, dumps(change.before), dumps(change.after)
