@@ -26,7 +26,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm import Session, defer, make_transient_to_detached, sessionmaker
 
 from vahti.urls import canonical_site, canonical_url
 from storage import blobs
@@ -148,18 +148,17 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     measure = session.scalar(_MEASURE_BY_URL, {"url": url})
     record = result.record if result is not None else None
     lifecycle: Lifecycle | None = None
+    kept: list[object] = []
     if measure is None and record is not None:
         site_row = ensure_site(session, site, fetch.requested_at)
-        measure = MeasureRow(site=site_row, url=url, identifier=record.identifier, language=record.language,
-                             name=record.name, first_seen_at=fetch.requested_at, last_seen_at=fetch.requested_at,
-                             missing_checks=0)
-        session.add(measure)
-        session.flush()
+        measure = _new_measure(session, site_row.id, url, record.identifier, record.language, record.name,
+                               fetch.requested_at)
+        kept.append(site_row)
         lifecycle = "added"
     if measure is not None:
         # The session holds its objects weakly: the events of this store (same transaction) ask for
         # the measure and its site again, and would load both anew once this function has returned.
-        session.info.setdefault("kept", []).extend((measure, measure.site))
+        session.info.setdefault("kept", []).extend((measure, *kept))
     # A measure made just now has no versions and no bodies to look up.
     latest = _latest_version(session, measure.id) if measure is not None and lifecycle != "added" else None
     capture: dict[str, Any] = {
@@ -332,6 +331,7 @@ _NM_SEEN = _measures.update().where(_measures.c.id == bindparam("id_")).values(
 
 # The lookups of every store, built once (building a statement costs as much as running it).
 _MEASURE_BY_URL = select(MeasureRow).where(MeasureRow.url == bindparam("url"))
+_MEASURE_INSERT = _measures.insert()
 _SITE_BY_BASE = select(Site).where(Site.base_url == bindparam("base"))
 # The record itself (kilobytes of JSON) is not needed to compare hashes: loaded only if used.
 _LATEST_VERSION = (select(Version).where(Version.measure_id == bindparam("measure_id"))
@@ -341,6 +341,22 @@ _BLOB_BY_SHA = select(Blob.id).where(Blob.sha256 == bindparam("sha256"))
 _BASE_BLOB = (select(Blob).join(Capture, Capture.blob_id == Blob.id)
               .where(Capture.measure_id == bindparam("measure_id"), Blob.codec == "zstd")
               .order_by(Capture.id.desc()).limit(1))
+
+
+def _new_measure(session: Session, site_id: int, url: str, identifier: str, language: str | None, name: str | None,
+                 at: dt.datetime) -> MeasureRow:
+    """A new measure's row, inserted by one plain statement, and the session's object for it (as if loaded:
+    a unit of work for one insert cost a sixth of storing a new measure)."""
+    values: dict[str, Any] = {
+        "site_id": site_id, "url": url, "identifier": identifier, "language": language, "name": name,
+        "first_seen_at": at, "last_seen_at": at, "removed_at": None, "merged_into": None, "missing_checks": 0,
+        "degraded_since": None}
+    inserted = session.connection().execute(_MEASURE_INSERT, values).inserted_primary_key
+    assert inserted is not None
+    measure = MeasureRow(id=int(inserted[0]), **values)
+    make_transient_to_detached(measure)  # every column set: nothing expired, nothing to load
+    session.add(measure)
+    return measure
 
 
 def _seen(measure: MeasureRow, at: dt.datetime) -> None:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from diffs.compare import diff
@@ -137,16 +138,17 @@ def _add(session: Session, ctx: _Ctx, change: Change, before: int | None, after:
             kept = [f for f in exists.flags.split() if f == "backfilled"]  # observed live stays live
             exists.flags = " ".join(dict.fromkeys((*change.flags, *kept)))
         return []
-    row = Event(site_id=ctx.measure.site_id, measure_id=ctx.measure.id, capture_id=ctx.capture_id, event_key=key,
-                kind=change.kind,
-                subject=change.subject, before=dumps(change.before), after=dumps(change.after),
-                summary=change.summary, observed_at=ctx.at, from_version=before, to_version=after,
-                flags=flags)
-    session.add(row)
-    session.flush()
-    return [row]
+    values = dict(site_id=ctx.measure.site_id, measure_id=ctx.measure.id, capture_id=ctx.capture_id, event_key=key,
+                  kind=change.kind, subject=change.subject, before=dumps(change.before), after=dumps(change.after),
+                  summary=change.summary, observed_at=ctx.at, from_version=before, to_version=after, flags=flags)
+    # One plain insert (a unit of work per event cost more than the diff); the row handed back is what
+    # was written, for queueing and telling, not an object of the session.
+    inserted = session.connection().execute(_EVENT_INSERT, values).inserted_primary_key
+    assert inserted is not None
+    return [Event(id=int(inserted[0]), **values)]
 
 
+_EVENT_INSERT = cast(Table, Event.__table__).insert()
 _EVENT_BY_KEY = select(Event).where(Event.measure_id == bindparam("measure_id"), Event.event_key == bindparam("key"))
 
 
