@@ -37,24 +37,28 @@ _TASK_COLUMNS = ("task_id", "name", "state", "due_date", "completed_date", "due_
 _CONTACT_COLUMNS = ("contact_id", "name", "title", "organization", "is_primary")
 
 
-def index_children(session: Session, measure_id: int, number: int, record: Measure) -> None:
-    """Close the task/contact states that changed or went at version ``number``, open the new ones."""
+def index_children(session: Session, measure_id: int, number: int, record: Measure, *, fresh: bool = False) -> None:
+    """Close the task/contact states that changed or went at version ``number``, open the new ones.
+    ``fresh``: the measure was made in this transaction (it has no states to read)."""
     _index(session, TaskState, "task_key", _TASK_COLUMNS, measure_id, number,
            [(t.id, t.name) for t in record.tasks],
-           [(t.id, t.name, t.state, t.due_date, t.completed_date, t.due_period, t.comment) for t in record.tasks])
+           [(t.id, t.name, t.state, t.due_date, t.completed_date, t.due_period, t.comment) for t in record.tasks],
+           fresh)
     _index(session, ContactState, "contact_key", _CONTACT_COLUMNS, measure_id, number,
            [(c.id, c.name) for c in record.contacts],
-           [(c.id, c.name, c.title, c.organization, c.primary) for c in record.contacts])
+           [(c.id, c.name, c.title, c.organization, c.primary) for c in record.contacts], fresh)
 
 
 def _index(session: Session, model: type[TaskState] | type[ContactState], key_column: str, columns: tuple[str, ...],
-           measure_id: int, number: int, idents: list[tuple[str | None, str]], values: list[tuple[Any, ...]]) -> None:
+           measure_id: int, number: int, idents: list[tuple[str | None, str]], values: list[tuple[Any, ...]],
+           fresh: bool) -> None:
     """In plain statements: one read of the open rows, one update closing the changed or gone, one insert."""
     table = cast(Table, model.__table__)
     read, close, insert = _statements(table, key_column, columns)
     conn = session.connection()
     wanted = dict(zip(keys(idents), values))
-    open_rows = {row[1]: (row[0], tuple(row[2:])) for row in conn.execute(read, {"measure_id": measure_id})}
+    open_rows = {} if fresh else {
+        row[1]: (row[0], tuple(row[2:])) for row in conn.execute(read, {"measure_id": measure_id})}
     closing = {row_id for key, (row_id, now) in open_rows.items() if wanted.get(key) != now}
     if closing:
         conn.execute(close, {"ids": sorted(closing), "number": number})

@@ -43,6 +43,8 @@ def queue(session: Session, events: list[Event], now: dt.datetime) -> int:
     """Deliveries for every event × matching active subscription (idempotent)."""
     if not events:
         return 0
+    if session.connection().execute(_ANY_ACTIVE).first() is None:
+        return 0  # the common case, asked in one plain statement
     subs = list(session.scalars(_ACTIVE))
     if not subs:
         return 0
@@ -71,6 +73,7 @@ def queue(session: Session, events: list[Event], now: dt.datetime) -> int:
 
 
 _ACTIVE = select(Subscription).where(Subscription.active.is_(True))  # asked at every store with events
+_ANY_ACTIVE = select(Subscription.id).where(Subscription.active.is_(True)).limit(1)
 
 
 def _categories(session: Session, measure_id: int) -> tuple[str, ...]:

@@ -253,7 +253,8 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
         return done("degraded_kept")
     _set(measure, name=record.name)
     version = write_version(session, measure.id, (latest.number if latest else 0) + 1, result, digest,
-                            first_seen_at=fetch.requested_at, last_seen_at=fetch.requested_at, text=text)
+                            first_seen_at=fetch.requested_at, last_seen_at=fetch.requested_at, text=text,
+                            fresh=lifecycle == "added")
     return done("new_version", version, previous=latest.number if latest else None)
 
 

@@ -70,9 +70,11 @@ _INSERT = cast(Table, Version.__table__).insert()
 
 def write_version(session: Session, measure_id: int, number: int, result: ParseResult, digest: str, *,
                   first_seen_at: dt.datetime, last_seen_at: dt.datetime, first_capture_id: int | None = None,
-                  last_capture_id: int | None = None, index: bool = True, text: str | None = None) -> Written:
+                  last_capture_id: int | None = None, index: bool = True, text: str | None = None,
+                  fresh: bool = False) -> Written:
     """Add version ``number`` of a measure (and, with ``index``, its task and contact states), in plain statements.
-    ``text``: the record's JSON, when the caller has it already."""
+    ``text``: the record's JSON, when the caller has it already; ``fresh``: the measure was made in this
+    transaction."""
     record = result.record
     assert record is not None
     inserted = session.connection().execute(_INSERT, {
@@ -85,5 +87,5 @@ def write_version(session: Session, measure_id: int, number: int, result: ParseR
     }).inserted_primary_key
     assert inserted is not None
     if index:
-        index_children(session, measure_id, number, record)
+        index_children(session, measure_id, number, record, fresh=fresh)
     return Written(int(inserted[0]), number)
