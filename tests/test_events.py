@@ -105,6 +105,16 @@ def test_a_degraded_episode_is_one_event_each_way(store: Store) -> None:
     assert [e.kind for e in stored_events(store)] == ["measure.added", "parse.degraded", "parse.recovered"]
 
 
+def test_a_measure_first_seen_degraded_opens_its_episode_once(store: Store) -> None:
+    """The episode is kept on the measure's row, made in the same store as the events (one plain insert);
+    checking the degraded page again, unchanged, is no recovery."""
+    bad, _ = load_fixture("degraded_classic_91_baddate")
+    good, _ = load_fixture("classic_fi_91_nojson")
+    assert kinds(put(store, bad, at(0))) == ["measure.added", "parse.degraded"]
+    assert put(store, bad, at(1)).events == ()
+    assert kinds(put(store, good, at(2))) == ["parse.recovered"]
+
+
 def test_a_redesign_or_broken_rendering_never_reports_removed_tasks(store: Store) -> None:
     good, _ = load_fixture("classic_fi_91")
     shell, _ = load_fixture("empty_shell_2020")

@@ -70,8 +70,11 @@ def record_events(session: Session, stored: Stored, result: ParseResult | None, 
                                          f"Measure {what}: {measure.url}", key="measure"), None, None)
     unhealthy = stored.outcome in ("degraded_kept", "not_a_measure") or (
         stored.outcome == "new_version" and verdict == "degraded")
-    healthy = stored.outcome in ("unchanged", "not_modified") or (
-        stored.outcome == "new_version" and verdict == "ok")
+    # A check that confirms the latest version is healthy only if that version parsed completely (a
+    # measure first seen degraded, checked again unchanged, has not recovered); asked only in an episode.
+    healthy = (stored.outcome == "new_version" and verdict == "ok") or (
+        stored.outcome in ("unchanged", "not_modified") and measure.degraded_since is not None
+        and stored.version is not None and _version(session, measure.id, stored.version).verdict == "ok")
     starts = stored.version is not None or stored.outcome != "not_a_measure"  # a measure we know went bad
     if unhealthy and measure.degraded_since is None and starts:
         measure.degraded_since = at
