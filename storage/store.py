@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, Engine
@@ -267,32 +267,49 @@ def _store_not_modified(session: Session, url: str, fetch: FetchInfo) -> Stored:
     """
     conn = session.connection()
     at = fetch.requested_at
-    m = conn.execute(_NM_MEASURE, {"url": url}).first()
-    v = conn.execute(_NM_LATEST, {"measure_id": m.id}).first() if m is not None else None
-    capture_id = extend_run(conn, m.id, v.id, "not_modified", fetch) if m is not None and v is not None else None
+    # The measure, its latest version and its newest capture (the run a 304 may extend), in one query.
+    m = conn.execute(_NM_STATE, {"url": url}).first()
+    v_id = m.v_id if m is not None else None
+    capture_id = None
+    if m is not None and v_id is not None:
+        run = _Run(m.r_id, m.r_outcome, m.r_version_id, m.r_error, m.r_requested_at, m.r_last_checked_at,
+                   m.r_longest_gap_s) if m.r_id is not None else None
+        capture_id = _extend(conn, run, v_id, "not_modified", fetch)
     if capture_id is None:
         inserted = conn.execute(_NM_CAPTURE, {
             "measure_id": m.id if m is not None else None, "url": None if m is not None else url, "requested_at": at,
             "http_status": fetch.http_status, "etag": fetch.etag, "last_modified": fetch.last_modified,
-            "duration_ms": fetch.duration_ms, "outcome": "not_modified", "version_id": v.id if v is not None else None,
+            "duration_ms": fetch.duration_ms, "outcome": "not_modified", "version_id": v_id,
         }).inserted_primary_key
         assert inserted is not None
         capture_id = int(inserted[0])
     if m is None:
         return Stored("not_modified", capture_id, None, None, None, None)
-    if v is not None:
-        conn.execute(_NM_VERSION, {"id_": v.id, "last_seen_at": max(v.last_seen_at, at), "last_capture_id": capture_id})
+    if v_id is not None:
+        conn.execute(_NM_VERSION, {"id_": v_id, "last_seen_at": max(m.v_last_seen_at, at),
+                                   "last_capture_id": capture_id})
     conn.execute(_NM_SEEN, {"id_": m.id, "last_seen_at": max(m.last_seen_at, at)})
-    return Stored("not_modified", capture_id, m.id, v.number if v is not None else None, None,
+    return Stored("not_modified", capture_id, m.id, m.v_number if v_id is not None else None, None,
                   "restored" if m.removed_at is not None else None, degraded=m.degraded_since is not None)
 
 
 # The statements of ``_store_not_modified``, built once (building one costs more than running it).
 _measures, _versions, _captures = (cast(Table, t) for t in (MeasureRow.__table__, Version.__table__, Capture.__table__))
-_NM_MEASURE = select(_measures.c.id, _measures.c.last_seen_at, _measures.c.removed_at,
-                     _measures.c.degraded_since).where(_measures.c.url == bindparam("url"))
-_NM_LATEST = (select(_versions.c.id, _versions.c.number, _versions.c.last_seen_at)
-              .where(_versions.c.measure_id == bindparam("measure_id")).order_by(_versions.c.number.desc()).limit(1))
+_latest, _newest = _versions.alias("latest"), _captures.alias("newest")
+_LATEST_ID = (select(_versions.c.id).where(_versions.c.measure_id == _measures.c.id)
+              .order_by(_versions.c.number.desc()).limit(1).correlate(_measures).scalar_subquery())
+_NEWEST_ID = (select(_captures.c.id).where(_captures.c.measure_id == _measures.c.id)
+              .order_by(_captures.c.requested_at.desc(), _captures.c.id.desc()).limit(1)
+              .correlate(_measures).scalar_subquery())
+_NM_STATE = (
+    select(_measures.c.id, _measures.c.last_seen_at, _measures.c.removed_at, _measures.c.degraded_since,
+           _latest.c.id.label("v_id"), _latest.c.number.label("v_number"), _latest.c.last_seen_at.label("v_last_seen_at"),
+           _newest.c.id.label("r_id"), _newest.c.outcome.label("r_outcome"),
+           _newest.c.version_id.label("r_version_id"), _newest.c.error.label("r_error"),
+           _newest.c.requested_at.label("r_requested_at"), _newest.c.last_checked_at.label("r_last_checked_at"),
+           _newest.c.longest_gap_s.label("r_longest_gap_s"))
+    .select_from(_measures.outerjoin(_latest, _latest.c.id == _LATEST_ID).outerjoin(_newest, _newest.c.id == _NEWEST_ID))
+    .where(_measures.c.url == bindparam("url")))
 _NM_CAPTURE = _captures.insert()
 _BLOB_INSERT = cast(Table, Blob.__table__).insert()
 _SET_CAPTURES = _versions.update().where(_versions.c.id == bindparam("id_")).values(
@@ -314,7 +331,23 @@ def extend_run(conn: Connection, measure_id: int, version_id: int, outcome: Outc
     Anything else in between (an error, a 404, another version, an import of an older page) closed
     the run, so a run is exact evidence: every check from its first to its last saw this version.
     """
-    run = conn.execute(_RUN_LAST, {"measure_id": measure_id}).first()
+    row = conn.execute(_RUN_LAST, {"measure_id": measure_id}).first()
+    return _extend(conn, _Run(*row) if row is not None else None, version_id, outcome, fetch)
+
+
+class _Run(NamedTuple):
+    """A measure's newest capture: the run a check may extend."""
+
+    id: int
+    outcome: str
+    version_id: int | None
+    error: str | None
+    requested_at: dt.datetime
+    last_checked_at: dt.datetime | None
+    longest_gap_s: int | None
+
+
+def _extend(conn: Connection, run: _Run | None, version_id: int, outcome: Outcome, fetch: FetchInfo) -> int | None:
     if run is None or run.outcome != outcome or run.version_id != version_id or run.error is not None:
         return None
     last = run.last_checked_at or run.requested_at
