@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, defer, make_transient_to_detached, sessionmaker
@@ -72,6 +72,7 @@ class Stored:
     previous: int | None = None  # the version before, when a new one was added
     lifecycle: Lifecycle | None = None  # what happened to the measure itself
     degraded: bool = False  # the measure is in a degraded-parse episode (before this store's events)
+    late: bool = False  # a 304 older than the measure's newest check (stored in its place in the past)
 
 
 class Store:
@@ -143,7 +144,7 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     if fetch.requested_at.tzinfo is None:
         raise StorageError("naive datetime given for requested_at; use an aware (UTC) one")
     url = canonical_url(url)
-    if fetch.not_modified and fetch.error is None and fetch.http_status not in MISSING_STATUSES:
+    if is_not_modified(fetch):
         return _store_not_modified(session, url, fetch)  # a 304 has no body: nothing parsed, nothing new
     measure = session.scalar(_MEASURE_BY_URL, {"url": url})
     record = result.record if result is not None else None
@@ -258,6 +259,11 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     return done("new_version", version, previous=latest.number if latest else None)
 
 
+def is_not_modified(fetch: FetchInfo) -> bool:
+    """A 304 answer: stored by ``store_in`` in a few plain statements, saying whether it came late."""
+    return fetch.not_modified and fetch.error is None and fetch.http_status not in MISSING_STATUSES
+
+
 def _store_not_modified(session: Session, url: str, fetch: FetchInfo) -> Stored:
     """A 304 (most checks), in a few plain statements and no unit of work.
 
@@ -267,7 +273,8 @@ def _store_not_modified(session: Session, url: str, fetch: FetchInfo) -> Stored:
     """
     conn = session.connection()
     at = fetch.requested_at
-    # The measure, its latest version and its newest capture (the run a 304 may extend), in one query.
+    # The measure, when it was last checked, its latest version and its newest capture (the run a 304
+    # may extend), in one query.
     m = conn.execute(_NM_STATE, {"url": url}).first()
     v_id = m.v_id if m is not None else None
     capture_id = None
@@ -285,12 +292,13 @@ def _store_not_modified(session: Session, url: str, fetch: FetchInfo) -> Stored:
         capture_id = int(inserted[0])
     if m is None:
         return Stored("not_modified", capture_id, None, None, None, None)
+    late = m.newest is not None and at < m.newest
     if v_id is not None:
         conn.execute(_NM_VERSION, {"id_": v_id, "last_seen_at": max(m.v_last_seen_at, at),
                                    "last_capture_id": capture_id})
     conn.execute(_NM_SEEN, {"id_": m.id, "last_seen_at": max(m.last_seen_at, at)})
     return Stored("not_modified", capture_id, m.id, m.v_number if v_id is not None else None, None,
-                  "restored" if m.removed_at is not None else None, degraded=m.degraded_since is not None)
+                  "restored" if m.removed_at is not None else None, degraded=m.degraded_since is not None, late=late)
 
 
 # The statements of ``_store_not_modified``, built once (building one costs more than running it).
@@ -301,8 +309,11 @@ _LATEST_ID = (select(_versions.c.id).where(_versions.c.measure_id == _measures.c
 _NEWEST_ID = (select(_captures.c.id).where(_captures.c.measure_id == _measures.c.id)
               .order_by(_captures.c.requested_at.desc(), _captures.c.id.desc()).limit(1)
               .correlate(_measures).scalar_subquery())
+_NEWEST_CHECK = (select(func.max(func.coalesce(_captures.c.last_checked_at, _captures.c.requested_at)))
+                 .where(_captures.c.measure_id == _measures.c.id).correlate(_measures).scalar_subquery())
 _NM_STATE = (
     select(_measures.c.id, _measures.c.last_seen_at, _measures.c.removed_at, _measures.c.degraded_since,
+           _NEWEST_CHECK.label("newest"),
            _latest.c.id.label("v_id"), _latest.c.number.label("v_number"), _latest.c.last_seen_at.label("v_last_seen_at"),
            _newest.c.id.label("r_id"), _newest.c.outcome.label("r_outcome"),
            _newest.c.version_id.label("r_version_id"), _newest.c.error.label("r_error"),

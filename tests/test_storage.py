@@ -327,7 +327,7 @@ def test_a_304_confirms_the_latest_version_and_restores_a_removed_measure(store:
     back = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(4), 304, etag='"a"', not_modified=True))
     assert (back.outcome, back.version, back.lifecycle, back.degraded) == ("not_modified", 1, "restored", False)
     late = store_page(store, site=SITE, url=URL, fetch=FetchInfo(day(3), 304, etag='"a"', not_modified=True))
-    assert (late.outcome, late.lifecycle) == ("not_modified", None)
+    assert (late.outcome, late.lifecycle, late.late, back.late) == ("not_modified", None, True, False)
     with store.reading() as s:
         m = queries.resolve_measure(s, URL)
         assert (m.removed_at, m.missing_checks, m.last_seen_at) == (None, 0, day(4))  # seen times never go back

@@ -21,7 +21,7 @@ from vahti.app.events import rebuild_version_events, record_events
 from storage.events import to_event
 from storage.outbox import queue
 from storage.models import MeasureRow, Site
-from storage.store import FetchInfo, Outcome, Store, Stored, store_in
+from storage.store import FetchInfo, Outcome, Store, Stored, is_not_modified, store_in
 from vahti.record import ParseResult
 
 
@@ -43,11 +43,14 @@ def ingest(store: Store, *, site: str, url: str, fetch: FetchInfo, result: Parse
     flags every event ``backfilled`` and queues none.
     """
     with store.transaction() as session:
-        newest = queries.newest_check(session, url)
-        if newest is not None and fetch.requested_at < newest:
-            return _place_in_the_past(session, site=site, url=url, fetch=fetch, result=result, body=body)
+        if not is_not_modified(fetch):  # (a 304 says itself whether it came late: one query fewer)
+            newest = queries.newest_check(session, url)
+            if newest is not None and fetch.requested_at < newest:
+                return _place_in_the_past(session, site=site, url=url, fetch=fetch, result=result, body=body)
         stored = store_in(session, site=site, url=url, fetch=fetch, result=result, body=body,
                           missing_after=missing_after)
+        if stored.late:  # a 304 of the past: stored in its place, evidence only, as any capture of the past
+            return Ingested(stored, ())
         rows = record_events(session, stored, result, fetch.requested_at, flags=("backfilled",) if backfill else ())
         if not backfill:
             queue(session, rows, fetch.requested_at)  # alerts: queued with the events, never apart
