@@ -115,6 +115,28 @@ def test_a_measure_first_seen_degraded_opens_its_episode_once(store: Store) -> N
     assert kinds(put(store, good, at(2))) == ["parse.recovered"]
 
 
+def not_modified(store: Store, when: dt.datetime) -> Ingested:
+    return ingest(store, site=SITE, url=URL, fetch=FetchInfo(when, 304, etag='"a"', not_modified=True))
+
+
+def test_a_304_tells_what_it_shows_a_measure_back_an_episode_over_and_nothing_else(store: Store) -> None:
+    """A 304 is stored in a plain transaction; a session joins it only for the events it makes."""
+    good, _ = load_fixture("classic_fi_91_nojson")
+    bad, _ = load_fixture("degraded_classic_91_baddate")
+    put(store, good, at(0))
+    assert not_modified(store, at(1)).events == ()
+    put(store, bad, at(2))  # kept as flagged evidence: the episode starts
+    back = not_modified(store, at(3))  # the page is the good version again
+    assert kinds(back) == ["parse.recovered"]
+    assert not_modified(store, at(3.5)).events == ()  # the episode's end was kept with its event
+    put(store, b"gone", at(4), status=404)
+    put(store, b"gone", at(5), status=404)
+    assert kinds(not_modified(store, at(6))) == ["measure.restored"]
+    assert not_modified(store, at(5.5)).events == ()  # a check of the past: stored in its place, no events
+    assert [e.kind for e in stored_events(store)][-3:] == ["parse.recovered", "measure.removed", "measure.restored"]
+    assert [e.id for e in back.events] == [e.id for e in stored_events(store) if e.kind == "parse.recovered"]
+
+
 def test_a_redesign_or_broken_rendering_never_reports_removed_tasks(store: Store) -> None:
     good, _ = load_fixture("classic_fi_91")
     shell, _ = load_fixture("empty_shell_2020")

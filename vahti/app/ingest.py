@@ -21,8 +21,9 @@ from vahti.app.events import rebuild_version_events, record_events
 from storage.events import to_event
 from storage.outbox import queue
 from storage.models import MeasureRow, Site
-from storage.store import FetchInfo, Outcome, Store, Stored, is_not_modified, store_in
+from storage.store import FetchInfo, Outcome, Store, Stored, is_not_modified, store_in, store_not_modified
 from vahti.record import ParseResult
+from vahti.urls import canonical_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,26 +43,45 @@ def ingest(store: Store, *, site: str, url: str, fetch: FetchInfo, result: Parse
     "latest" stays the newest capture. ``backfill`` (captures of the past fed in time order)
     flags every event ``backfilled`` and queues none.
     """
+    if is_not_modified(fetch):
+        return _ingest_not_modified(store, url=url, fetch=fetch, backfill=backfill)
     with store.transaction() as session:
-        if not is_not_modified(fetch):  # (a 304 says itself whether it came late: one query fewer)
-            newest = queries.newest_check(session, url)
-            if newest is not None and fetch.requested_at < newest:
-                return _place_in_the_past(session, site=site, url=url, fetch=fetch, result=result, body=body)
+        newest = queries.newest_check(session, url)
+        if newest is not None and fetch.requested_at < newest:
+            return _place_in_the_past(session, site=site, url=url, fetch=fetch, result=result, body=body)
         stored = store_in(session, site=site, url=url, fetch=fetch, result=result, body=body,
                           missing_after=missing_after)
-        if stored.late:  # a 304 of the past: stored in its place, evidence only, as any capture of the past
-            return Ingested(stored, ())
-        rows = record_events(session, stored, result, fetch.requested_at, flags=("backfilled",) if backfill else ())
-        if not backfill:
-            queue(session, rows, fetch.requested_at)  # alerts: queued with the events, never apart
-        events: tuple[ChangeEvent, ...] = ()
-        if rows:
-            measure = session.get(MeasureRow, stored.measure_id)
-            assert measure is not None
-            site_row = session.get(Site, measure.site_id)
-            assert site_row is not None
-            events = tuple(to_event(r, measure, site_row) for r in rows)
+        events = _events(session, stored, result, fetch.requested_at, backfill)
     return Ingested(stored, events)
+
+
+def _ingest_not_modified(store: Store, *, url: str, fetch: FetchInfo, backfill: bool) -> Ingested:
+    """A 304 (most checks) in one plain transaction. A session joins it only for a check that makes
+    events (a removed measure back, a degraded episode ended); a 304 older than the measure's newest
+    check is stored in its place, evidence only, as any capture of the past."""
+    with store.writing_connection() as conn:
+        stored = store_not_modified(conn, canonical_url(url), fetch)
+        if stored.late or stored.measure_id is None or (stored.lifecycle is None and not stored.degraded):
+            return Ingested(stored, ())
+        with Session(bind=conn) as session:  # joins the connection's transaction; never commits it
+            events = _events(session, stored, None, fetch.requested_at, backfill)
+            session.flush()
+    return Ingested(stored, events)
+
+
+def _events(session: Session, stored: Stored, result: ParseResult | None, at: dt.datetime,
+            backfill: bool) -> tuple[ChangeEvent, ...]:
+    """The events of one store, recorded and (unless ``backfill``) queued for subscribers."""
+    rows = record_events(session, stored, result, at, flags=("backfilled",) if backfill else ())
+    if not backfill:
+        queue(session, rows, at)  # alerts: queued with the events, never apart
+    if not rows:
+        return ()
+    measure = session.get(MeasureRow, stored.measure_id)
+    assert measure is not None
+    site_row = session.get(Site, measure.site_id)
+    assert site_row is not None
+    return tuple(to_event(r, measure, site_row) for r in rows)
 
 
 def ingest_archived(store: Store, *, site: str, url: str, at: dt.datetime, body: bytes, status: int = 200,
