@@ -53,7 +53,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
             text_problems.append(f"the text does not decode as its declared charset ({encoding}): "
                                  f"{whole.count(chr(0xfffd)) - raw_fffd} characters lost")
         page = Embedded.split(whole)
-        text = without_styles(page.markup) if page.next_data is not None or page.pushes else page.markup
+        text = without_styles(page.markup) if page.has_data else page.markup
         lite, next_data = text, page.next_data
 
     def refuse(reason: str, generation: str = "unknown") -> ParseResult:
@@ -137,15 +137,12 @@ def _split_utf8(body: bytes | str) -> tuple[Embedded[bytes], bytes, str] | None:
     if not isinstance(body, bytes) or not utf8_declared(body):
         return None
     page = Embedded.split(body)
-    if page.next_data is None and not page.pushes:  # no embedded data: the DOM-only path reads it all
-        lite = page.markup
-    else:
-        lite = without_styles(page.markup)
+    lite = without_styles(page.markup) if page.has_data else page.markup  # (the DOM-only path reads it all)
     try:
         text = lite.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return page, head_title_only(lite) if lite is not page.markup else lite, text
+    return page, head_title_only(lite) if page.has_data else lite, text
 
 
 def _from_embedded(page: Embedded[bytes] | Embedded[str], generation: str, url: str, language: str,

@@ -68,6 +68,11 @@ class Embedded(Generic[T]):
     def has_flight(self) -> bool:
         return bool(self.pushes)
 
+    @property
+    def has_data(self) -> bool:
+        """The page embeds its data (``__NEXT_DATA__`` or flight pushes): the DOM is read only lightly."""
+        return self.next_data is not None or bool(self.pushes)
+
     @classmethod
     def split(cls, page: T) -> Embedded[T]:
         """The data scripts of ``page`` (text or UTF-8 bytes) and the markup around them."""
