@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, defer, make_transient_to_detached, sessionmaker
@@ -33,6 +33,7 @@ from storage import blobs
 from storage.engine import WRITE, make_engine, shown_url
 from storage.migrate import ensure_current
 from storage.models import Blob, Capture, MeasureRow, Site, Version
+from storage.queries import NEWEST_CHECK
 from storage.versioning import Latest, Written, decide, write_version
 from vahti.errors import ConfigError, StorageError
 from vahti.record import ParseResult, dump_json
@@ -318,11 +319,9 @@ _LATEST_ID = (select(_versions.c.id).where(_versions.c.measure_id == _measures.c
 _NEWEST_ID = (select(_captures.c.id).where(_captures.c.measure_id == _measures.c.id)
               .order_by(_captures.c.requested_at.desc(), _captures.c.id.desc()).limit(1)
               .correlate(_measures).scalar_subquery())
-_NEWEST_CHECK = (select(func.max(func.coalesce(_captures.c.last_checked_at, _captures.c.requested_at)))
-                 .where(_captures.c.measure_id == _measures.c.id).correlate(_measures).scalar_subquery())
 _NM_STATE = (
     select(_measures.c.id, _measures.c.last_seen_at, _measures.c.removed_at, _measures.c.degraded_since,
-           _NEWEST_CHECK.label("newest"),
+           NEWEST_CHECK.label("newest"),
            _latest.c.id.label("v_id"), _latest.c.number.label("v_number"), _latest.c.last_seen_at.label("v_last_seen_at"),
            _newest.c.id.label("r_id"), _newest.c.outcome.label("r_outcome"),
            _newest.c.version_id.label("r_version_id"), _newest.c.error.label("r_error"),
