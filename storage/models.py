@@ -12,6 +12,9 @@
 * ``task_states`` / ``contact_states``: one row per distinct state of a task or
   contact, valid from version *n* until (not including) version *m*, as
   git-history's ``item_version`` does, so task and contact history are plain SQL.
+
+The migrations make the schema of an existing database; a new one is built from these models
+(``storage.migrate.create_database``). A test holds the two equal, column order included.
 """
 
 from __future__ import annotations
@@ -93,7 +96,6 @@ class MeasureRow(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     url: Mapped[str] = mapped_column(String(1000), unique=True)
     identifier: Mapped[str] = mapped_column(String(200))
-    name: Mapped[str | None] = mapped_column(Text)  # the latest version's name
     language: Mapped[str | None] = mapped_column(String(16))
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -101,6 +103,7 @@ class MeasureRow(Base):
     merged_into: Mapped[str | None] = mapped_column(String(200))
     missing_checks: Mapped[int] = mapped_column(Integer, default=0)
     degraded_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # open parse.degraded episode
+    name: Mapped[str | None] = mapped_column(Text)  # the latest version's name
 
     site: Mapped[Site] = relationship(back_populates="measures")
 
@@ -139,12 +142,12 @@ class Capture(Base):
     outcome: Mapped[str] = mapped_column(String(24))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     meta: Mapped[str | None] = mapped_column(Text)  # parse metadata JSON when not a clean ok
-    headers: Mapped[str | None] = mapped_column(Text)  # the answer's headers ([[name, value], …]) with a body
     # A run: an unchanged (or 304) check extends the row that confirmed the same version the same
     # way just before, so a year of hourly checks of an unchanged page is one row, not 8,760.
     checks: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the run's last check (None: one)
     longest_gap_s: Mapped[int | None] = mapped_column(Integer)  # the longest time between two of its checks
+    headers: Mapped[str | None] = mapped_column(Text)  # the answer's headers ([[name, value], …]) with a body
 
 
 class Version(Base):
@@ -186,7 +189,6 @@ class Event(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"))
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
     event_key: Mapped[str] = mapped_column(String(700))
@@ -199,6 +201,7 @@ class Event(Base):
     from_version: Mapped[int | None] = mapped_column(Integer)
     to_version: Mapped[int | None] = mapped_column(Integer)
     flags: Mapped[str] = mapped_column(String(100), default="")  # space-separated: touched_only silent_edit flap
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
 
 
 class Subscription(Base):
@@ -283,10 +286,12 @@ class Lock(Base):
 class _ValidRange:
     """A child row of a measure valid from version ``valid_from`` until before ``valid_until`` (null: still)."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
-    valid_from: Mapped[int] = mapped_column(Integer)
-    valid_until: Mapped[int | None] = mapped_column(Integer)
+    # sort_order: the table's columns in the migrations' order: id, measure_id, the row's key (-1 in the
+    # subclass, placed before these of the mixin), valid_from, valid_until, then the rest.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-2)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), sort_order=-2)
+    valid_from: Mapped[int] = mapped_column(Integer, sort_order=-1)
+    valid_until: Mapped[int | None] = mapped_column(Integer, sort_order=-1)
 
 
 class TaskState(_ValidRange, Base):
@@ -295,7 +300,7 @@ class TaskState(_ValidRange, Base):
     __tablename__ = "task_states"
     __table_args__ = (Index("ix_task_states_measure_open", "measure_id", "valid_until"),)
 
-    task_key: Mapped[str] = mapped_column(String(600))
+    task_key: Mapped[str] = mapped_column(String(600), sort_order=-1)
     task_id: Mapped[str | None] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16))
@@ -311,7 +316,7 @@ class ContactState(_ValidRange, Base):
     __tablename__ = "contact_states"
     __table_args__ = (Index("ix_contact_states_measure_open", "measure_id", "valid_until"),)
 
-    contact_key: Mapped[str] = mapped_column(String(300))
+    contact_key: Mapped[str] = mapped_column(String(300), sort_order=-1)
     contact_id: Mapped[str | None] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(300))
     title: Mapped[str | None] = mapped_column(String(500))

@@ -1,16 +1,21 @@
-"""Migrations: an old database with data upgrades in place, and every step goes down again."""
+"""Migrations: an old database with data upgrades in place, every step goes down again, and a new database
+(built at once from the models) is the one the migrations make."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
+from typing import Any
 
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
 
 from helpers import load_fixture, store_page, vahti
 from scraper import parse
 from storage.engine import make_engine
-from storage.migrate import _config, current_revision, head_revision, upgrade
+from storage.migrate import _config, create_database, current_revision, head_revision, upgrade
 from storage.store import FetchInfo, Store
 
 
@@ -36,9 +41,76 @@ def test_an_old_database_upgrades_in_place_and_keeps_its_data(db_url: str) -> No
     store.close()
 
 
-def test_every_migration_goes_down_and_up_again(db_url: str) -> None:
+def _schema(engine: Engine) -> dict[str, Any]:
+    """Everything a schema is, as the database reports it: each table's columns in order (type,
+    nullability, default), keys, foreign keys, indexes, unique and check constraints; each view's
+    definition; the Alembic stamp."""
+    def listed(items: list[Any]) -> list[str]:
+        return sorted(json.dumps(i, sort_keys=True, default=str) for i in items)
+
+    with engine.connect() as conn:
+        ins = inspect(conn)
+        tables = {t: {"columns": [(c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                                  for c in ins.get_columns(t)],
+                      "pk": ins.get_pk_constraint(t), "fks": listed(ins.get_foreign_keys(t)),
+                      "indexes": listed(ins.get_indexes(t)), "unique": listed(ins.get_unique_constraints(t)),
+                      "checks": listed(ins.get_check_constraints(t))}
+                  for t in ins.get_table_names()}
+        views = {v: " ".join(str(ins.get_view_definition(v)).split()) for v in ins.get_view_names()}
+        stamp = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return {"tables": tables, "views": views, "stamp": stamp}
+
+
+def test_a_new_database_is_exactly_what_the_migrations_make(db_url: str, tmp_path: Any) -> None:
+    """Built at once from the models (as every command that writes does), or migration by migration."""
+    if "://" in db_url:
+        from helpers import make_pg_database
+
+        other_url, drop = make_pg_database()
+    else:
+        other_url, drop = str(tmp_path / "migrated.db"), (lambda: None)
+    built, migrated = make_engine(db_url), make_engine(other_url)
+    try:
+        assert create_database(built)
+        assert not create_database(built)  # (a database that has tables is left alone)
+        upgrade(migrated)
+        new, old = _schema(built), _schema(migrated)
+        assert set(new["tables"]) == set(old["tables"]) and len(new["tables"]) >= 12
+        for table in old["tables"]:
+            assert new["tables"][table] == old["tables"][table], table
+        assert new["views"] == old["views"] and set(new["views"]) == {"latest_records", "task_history",
+                                                                        "contact_history"}
+        assert new["stamp"] == old["stamp"] == [head_revision()]
+    finally:
+        built.dispose()
+        migrated.dispose()
+        drop()
+
+
+def test_processes_opening_one_new_database_at_once_all_get_it(db_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            Store.open(db_url).close()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
     engine = make_engine(db_url)
-    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_every_migration_goes_down_and_up_again(db_url: str) -> None:
+    """From a new database (built from the models, stamped): Alembic takes it down to nothing and up again."""
+    Store.open(db_url).close()
+    engine = make_engine(db_url)
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.models
+from storage.views import views_0001
 
 revision = '0001'
 down_revision = None
@@ -137,58 +138,8 @@ def upgrade() -> None:
     with op.batch_alter_table('captures', schema=None) as batch_op:
         batch_op.create_index('ix_captures_measure_time', ['measure_id', 'requested_at'], unique=False)
 
-    for sql in view_statements(op.get_bind().dialect.name):
+    for sql in views_0001(op.get_bind().dialect.name):
         op.execute(sql)
-
-
-def _json(dialect: str, path: str) -> str:
-    """A JSON text value of the record column, in the dialect's words."""
-    if dialect == "postgresql":
-        parts = path.split(".")
-        expr = "v.record::jsonb"
-        for part in parts[:-1]:
-            expr = f"({expr} -> '{part}')"
-        return f"({expr} ->> '{parts[-1]}')"
-    return f"json_extract(v.record, '$.{path}')"
-
-
-def view_statements(dialect: str) -> list[str]:
-    completion = _json(dialect, "completion")
-    if dialect == "postgresql":
-        completion = f"({completion})::integer"
-    return [
-        f"""CREATE VIEW latest_records AS
-SELECT m.id AS measure_id, s.base_url AS site, m.url, m.identifier, m.language,
-       v.number AS version, v.verdict, v.first_seen_at AS version_first_seen_at,
-       v.last_seen_at AS version_last_seen_at, m.last_seen_at AS checked_at,
-       {_json(dialect, "name")} AS name, {_json(dialect, "status.label")} AS status,
-       {_json(dialect, "status.identifier")} AS status_identifier, {completion} AS completion,
-       {_json(dialect, "updated_on")} AS updated_on, m.removed_at, m.merged_into, v.record
-FROM measures m
-JOIN sites s ON s.id = m.site_id
-JOIN versions v ON v.measure_id = m.id
-WHERE v.number = (SELECT max(v2.number) FROM versions v2 WHERE v2.measure_id = m.id)""",
-        """CREATE VIEW task_history AS
-SELECT m.id AS measure_id, s.base_url AS site, m.url, m.identifier AS measure,
-       t.task_key, t.task_id, t.name, t.state, t.due_date, t.completed_date, t.due_period, t.comment,
-       t.valid_from AS from_version, t.valid_until AS until_version,
-       vf.first_seen_at AS valid_from, vu.first_seen_at AS valid_until
-FROM task_states t
-JOIN measures m ON m.id = t.measure_id
-JOIN sites s ON s.id = m.site_id
-JOIN versions vf ON vf.measure_id = t.measure_id AND vf.number = t.valid_from
-LEFT JOIN versions vu ON vu.measure_id = t.measure_id AND vu.number = t.valid_until""",
-        """CREATE VIEW contact_history AS
-SELECT m.id AS measure_id, s.base_url AS site, m.url, m.identifier AS measure,
-       c.contact_key, c.contact_id, c.name, c.title, c.organization, c.is_primary,
-       c.valid_from AS from_version, c.valid_until AS until_version,
-       vf.first_seen_at AS valid_from, vu.first_seen_at AS valid_until
-FROM contact_states c
-JOIN measures m ON m.id = c.measure_id
-JOIN sites s ON s.id = m.site_id
-JOIN versions vf ON vf.measure_id = c.measure_id AND vf.number = c.valid_from
-LEFT JOIN versions vu ON vu.measure_id = c.measure_id AND vu.number = c.valid_until""",
-    ]
 
 
 def downgrade() -> None:

@@ -7,12 +7,11 @@ Create Date: 2026-11-29
 
 from __future__ import annotations
 
-import importlib
-
 import sqlalchemy as sa
 from alembic import op
 
 import storage.models
+from storage.views import views_0001
 
 revision = '0002'
 down_revision = '0001'
@@ -51,7 +50,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # SQLite rebuilds "measures" to drop a column; the views over it go first and come back after.
-    initial = importlib.import_module("storage.migrations.versions.0001_initial_schema")
     for view in ("contact_history", "task_history", "latest_records"):
         op.execute(f"DROP VIEW IF EXISTS {view}")
     with op.batch_alter_table('measures', schema=None) as batch_op:
@@ -62,5 +60,5 @@ def downgrade() -> None:
         batch_op.drop_index('ix_events_kind')
 
     op.drop_table('events')
-    for sql in initial.view_statements(op.get_bind().dialect.name):
+    for sql in views_0001(op.get_bind().dialect.name):
         op.execute(sql)
