@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
+import orjson
+
 SCHEMA = "vahti.measure/1"
 
 TaskState = Literal["completed", "in_progress", "not_started", "cancelled", "open"]
@@ -263,13 +265,37 @@ class ParseResult:
 
 def _hash(data: dict[str, Any]) -> str:
     said = {k: v for k, v in data.items() if k not in _ADDED_DEFAULTS or v != _ADDED_DEFAULTS[k]}
-    return hashlib.sha256(dump_json(said).encode("utf-8")).hexdigest()
+    raw = _orjson(said)
+    return hashlib.sha256(raw if raw is not None else _stdlib(said).encode("utf-8")).hexdigest()
 
 
 def dump_json(obj: Any, *, indent: int | None = None) -> str:
+    """Compact JSON (``json.dumps(obj, ensure_ascii=False, separators=(",", ":"))``; content hashes are taken
+    of its UTF-8 bytes), or indented."""
     if indent is None:
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        raw = _orjson(obj)
+        return raw.decode("utf-8") if raw is not None else _stdlib(obj)
     return json.dumps(obj, ensure_ascii=False, indent=indent)
+
+
+_ORJSON_STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _orjson(obj: Any) -> bytes | None:
+    """The compact JSON of ``obj`` as UTF-8, from orjson: the same bytes as the standard library's for all
+    that records and events hold (text, integers, booleans, null, lists, objects with text keys: a
+    property test holds it to that), some fifteen times faster. ``None`` for what orjson refuses (a
+    lone surrogate, an integer past 64 bits, a key that is not text, a date): the standard library
+    says what it always said of those. (A float, which no record holds, would be spelled orjson's
+    way: ``1e-7`` for ``1e-07``.)"""
+    try:
+        return orjson.dumps(obj, option=_ORJSON_STRICT)
+    except TypeError:
+        return None
+
+
+def _stdlib(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def _out(value: Any) -> Any:
