@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import statistics
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from helpers import ROOT
+from scraper.fetch import HttpFetcher, Request, Response
 from vahti.app.crawl import Crawler
 from sitesrv import Site, SiteServer
 from storage.models import Capture, MeasureRow, Version
@@ -80,6 +82,59 @@ def test_unchanged_second_crawl_sends_only_conditional_requests(server: SiteServ
     assert summary.totals()["not_modified"] == 12 and versions(store) == 12
     # A 304 ends its exchange: the connection is kept for the next page, not opened anew for each.
     assert len({h.peer for h in page_hits}) <= 4
+
+
+class _Watching:
+    """The real fetcher, noting which thread fetched each page and how many pages were in flight at once."""
+
+    def __init__(self, site: SiteConfig) -> None:
+        self.inner, self.lock = HttpFetcher(site), threading.Lock()
+        self.threads: list[str] = []
+        self.in_flight = self.most = 0
+
+    def fetch(self, request: Request) -> Response:
+        with self.lock:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+            if "/actions/" in request.url:
+                self.threads.append(threading.current_thread().name)
+        try:
+            return self.inner.fetch(request)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_site_that_answers_at_once_is_crawled_page_by_page_in_the_crawls_thread(
+        server: SiteServer, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("vahti.app.crawl.INLINE_WAIT", 0.5)  # "at once", whatever else this machine runs
+    site = config(server, rate=100_000.0, concurrency=4)
+    fetcher = _Watching(site)
+    summary = Crawler(site, store, fetcher=fetcher).crawl()
+    fetcher.close()
+    assert summary.totals()["new_versions"] == 12
+    assert fetcher.threads == [threading.current_thread().name] * 12 and fetcher.most == 1
+
+
+@pytest.mark.parametrize("wait", ["the server", "the rate limit"])
+def test_a_site_that_keeps_the_crawl_waiting_is_fetched_ahead_in_threads(server: SiteServer, store: Store,
+                                                                         wait: str) -> None:
+    if wait == "the server":
+        for path in [p for p in server.site.pages if p.startswith("/actions/")]:
+            server.site.fault(path, "delay:0.05")
+    site = config(server, rate=100_000.0 if wait == "the server" else 40.0, concurrency=3)
+    fetcher = _Watching(site)
+    summary = Crawler(site, store, fetcher=fetcher).crawl()
+    fetcher.close()
+    assert summary.totals()["new_versions"] == 12
+    assert fetcher.threads[:2] == [threading.current_thread().name] * 2  # (two slow pages in a row tell)
+    assert all(name.startswith("vahti-fetch") for name in fetcher.threads[2:])
+    if wait == "the server":
+        assert fetcher.most == 3  # the waits overlap
+    assert versions(store) == 12
 
 
 def test_changes_between_crawls_make_new_versions_only_where_changed(server: SiteServer, store: Store) -> None:

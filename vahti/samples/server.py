@@ -173,6 +173,8 @@ def _handler(site: Site, timeout_sleep: float) -> type[BaseHTTPRequestHandler]:
                     return
                 if fault.startswith("ctype:"):
                     return self._send(200, site.pages.get(path, b"%PDF-1.4"), {"Content-Type": fault[6:]})
+                if fault.startswith("delay:"):  # the page as it is, after a wait (a site far away)
+                    time.sleep(float(fault[6:]))
             page = site.pages.get(path)
             if page is None:
                 return self._send(404, b"<html><head><title>Sivua ei l\xc3\xb6ydy</title></head><body>"
