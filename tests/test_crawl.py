@@ -130,10 +130,14 @@ def test_a_site_that_keeps_the_crawl_waiting_is_fetched_ahead_in_threads(server:
     summary = Crawler(site, store, fetcher=fetcher).crawl()
     fetcher.close()
     assert summary.totals()["new_versions"] == 12
-    assert fetcher.threads[:2] == [threading.current_thread().name] * 2  # (two slow pages in a row tell)
-    assert all(name.startswith("vahti-fetch") for name in fetcher.threads[2:])
+    # Page by page until two pages in a row kept the crawl waiting (the first two, but on a busy machine the
+    # rate limit's first slot may have passed by the time the first page is asked for), then in threads.
+    turned = next(i for i, name in enumerate(fetcher.threads) if name != threading.current_thread().name)
+    assert all(name.startswith("vahti-fetch") for name in fetcher.threads[turned:])
     if wait == "the server":
-        assert fetcher.most == 3  # the waits overlap
+        assert turned == 2 and fetcher.most == 3  # the waits overlap
+    else:
+        assert 2 <= turned <= 4
     assert versions(store) == 12
 
 
