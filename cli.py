@@ -20,6 +20,7 @@ import click
 
 from vahti import __version__
 from vahti.errors import ConfigError, VahtiError
+from vahti.heap import keep_heap_slack
 from vahti.record import dump_json
 from vahti.text import one_line
 
@@ -965,6 +966,7 @@ def db_upgrade_cmd(db: str, as_json: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning vahti's errors into one line and an exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("VAHTI_DEBUG"))
+    keep_heap_slack()
     try:
         cli.main(args=argv, prog_name="vahti", standalone_mode=False)
     except click.exceptions.Exit as exc:

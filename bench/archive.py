@@ -45,6 +45,7 @@ from scraper import parse  # noqa: E402
 from storage import blobs, queries  # noqa: E402
 from storage.export import write  # noqa: E402
 from storage.store import FetchInfo, Store  # noqa: E402
+from vahti.heap import keep_heap_slack  # noqa: E402
 from vahti.app.ingest import ingest  # noqa: E402
 from vahti.app.reparse import reparse  # noqa: E402
 from vahti.record import ParseResult  # noqa: E402
@@ -251,6 +252,7 @@ def main() -> None:
     ap.add_argument("--change-rate", type=float, default=0.002, help="share of checks that find a new version")
     ap.add_argument("--skip-history", action="store_true", help="leave out part 4 (the longest)")
     args = ap.parse_args()
+    keep_heap_slack()  # as vahti's command does (vahti.heap)
     levels()
     bytes_per_check()
     first_pass()

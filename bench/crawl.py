@@ -47,6 +47,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 CRAWL = """
 import json, resource, sys, time
+from vahti.heap import keep_heap_slack
+keep_heap_slack()  # as vahti's command does
 from vahti.app.crawl import Crawler
 from storage.store import Store
 from vahti.config import SiteConfig

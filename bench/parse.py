@@ -8,6 +8,11 @@ renders in ../shared/real-pages when present), pages/s of a bare
 shared real pages (the platform's own renders) the full parse keeps at least 25 %
 of the bare parse's throughput, in pure Python.
 
+Both run in a process set up as vahti's command sets up its own: with the allocator
+keeping freed memory for the next page (``vahti.heap``; without it, giving the heap back
+after every page and faulting it in again cost the parse a sixth of its time on this
+machine, and the bare parse nothing).
+
 The two are timed in alternating short rounds and the ratio is the median of
 the rounds' ratios, so a shared machine that speeds up or slows down during the
 run moves both sides alike (timing them one after the other gave ratios that
@@ -44,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 from scraper import detect, parse  # noqa: E402
 from scraper.from_dom import dom_reader, measure_from_dom, what_json_needs  # noqa: E402
 from scraper.parser import _from_embedded, _split_utf8  # noqa: E402
+from vahti.heap import keep_heap_slack  # noqa: E402
 
 TARGET = 0.25  # on the real pages
 Page = tuple[bytes, str, str]  # body, url, name
@@ -147,6 +153,7 @@ def main() -> None:
                     help="also count instructions with valgrind's callgrind (the same on a busy machine)")
     ap.add_argument("--callgrind-child", nargs=2, metavar=("MODE", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    keep_heap_slack()  # as vahti's command does
     if args.callgrind_child:
         _callgrind_child(args.callgrind_child[0], int(args.callgrind_child[1]))
         return
