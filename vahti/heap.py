@@ -3,7 +3,8 @@
 A parse allocates and frees some megabytes a page (the page, its markup, the decoded
 data, the tree). glibc's allocator gives the top of its heap back to the system as soon
 as more than 128 KiB of it is free, so every page took it back again, page fault by
-page fault: a sixth of a parse's time on the real renders. ``keep_heap_slack`` asks it
+page fault: a sixth of a parse's time for one real render parsed again and again, some
+6 % over the real renders in turn (bench/parse). ``keep_heap_slack`` asks it
 to keep ``TOP_PAD`` bytes at the top (``mallopt(M_TOP_PAD)``); the heap then stops
 growing and shrinking with each page, for a few megabytes of resident memory.
 
