@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from storage.engine import WRITE
 from storage.models import Base
@@ -55,8 +55,8 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def is_empty(engine: Engine) -> bool:
-    return not inspect(engine).get_table_names()
+def is_empty(bind: Engine | Connection) -> bool:
+    return not inspect(bind).get_table_names()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
@@ -84,7 +84,7 @@ def create_database(engine: Engine) -> bool:
     with engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK})
-        if inspect(conn).get_table_names():
+        if not is_empty(conn):
             return False
         Base.metadata.create_all(conn, checkfirst=False)
         for sql in view_statements(conn.dialect.name):

@@ -170,7 +170,7 @@ class Crawler:
         seen = {url for url, _ in todo}
         states = {url: PageState(url, source) for url, source in todo}
         queue = list(todo)
-        inline, slow = True, 0  # page by page in this thread, until pages keep the crawl waiting
+        slow = 0  # pages in a row that kept the crawl waiting: page by page in this thread until SLOW_PAGES
 
         def finish(state: PageState, fetched: Fetched) -> None:
             if fetched.stopped:
@@ -200,7 +200,7 @@ class Crawler:
 
         with ThreadPoolExecutor(max_workers=self.site.concurrency, thread_name_prefix="vahti-fetch") as pool:
             running: dict[Future[Fetched], PageState] = {}
-            fetched: list[tuple[PageState, Fetched]] = []  # inline: fetched, to be stored
+            fetched: list[tuple[PageState, Fetched]] = []  # fetched in this thread, to be stored
             while queue or running:
                 while queue and len(running) + len(fetched) < self.site.concurrency * 2 and not should_stop():
                     url, _ = queue.pop(0)
@@ -212,14 +212,13 @@ class Crawler:
                             progress(state)
                         continue
                     etag, modified = self._validators.get(url, (None, None))
-                    if not inline:
+                    if slow >= SLOW_PAGES:
                         running[pool.submit(fetch_page, self.fetcher, url, etag, modified)] = state
                         continue
                     wall, cpu = time.perf_counter(), time.thread_time()
                     fetched.append((state, fetch_page(self.fetcher, url, etag, modified)))
                     waited = (time.perf_counter() - wall) - (time.thread_time() - cpu)
                     slow = slow + 1 if waited > INLINE_WAIT else 0
-                    inline = slow < SLOW_PAGES
                 for state, page in fetched:  # (a few fetched, then stored: each stage's code stays warm)
                     finish(state, page)
                 fetched.clear()
