@@ -138,24 +138,77 @@ def pg_problem() -> str | None:
     return _PG_PROBLEM[0]
 
 
+# Test databases are kept and reused within a test process: creating one copies a template and
+# syncs it to disk (~0.3 s, more on a busy machine), which was a quarter of the suite's time. A
+# returned database is emptied (its sessions ended, its schema dropped and made again) before the
+# next test gets it; they are dropped when the process ends. Commits need not wait for the disk
+# here (synchronous_commit off, for these databases only): the server is never crashed by a test.
+_PG_FREE: list[str] = []
+_PG_ALL: list[str] = []
+
+
+def _pg_admin() -> Any:
+    import psycopg
+
+    return psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+
+
+def _pg_url(name: str) -> str:
+    return f"{PG_URL.rsplit('/', 1)[0]}/{name}"
+
+
+def _pg_drop_all() -> None:
+    try:
+        with _pg_admin() as conn:
+            for name in _PG_ALL:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except Exception:  # noqa: BLE001 - the server may be gone at exit; nothing to keep
+        pass
+
+
+def _pg_empty(name: str) -> None:
+    """End every session on ``name`` and drop everything a test made in it."""
+    import psycopg
+
+    with _pg_admin() as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    with psycopg.connect(_pg_url(name).replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '10s'")
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
+        conn.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")
+
+
 def make_pg_database() -> tuple[str, Any]:
-    """A fresh database on the test server; returns (url, dropper)."""
-    from sqlalchemy import create_engine, text
+    """An empty database on the test server; returns (url, give_back)."""
+    import atexit
 
     problem = pg_problem()
     if problem:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL must be reachable in CI ({PG_URL}): {problem}")
         pytest.skip(f"no PostgreSQL at {PG_URL} outside CI ({problem})")
-    name = f"vahti_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = PG_URL.rsplit("/", 1)[0]
+    if _PG_FREE:
+        name = _PG_FREE.pop()
+    else:
+        name = f"vahti_test_{uuid.uuid4().hex[:12]}"
+        with _pg_admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+        if not _PG_ALL:
+            atexit.register(_pg_drop_all)
+        _PG_ALL.append(name)
 
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    def give_back() -> None:
+        try:
+            _pg_empty(name)
+        except Exception:  # noqa: BLE001 - not reusable: drop it instead
+            with _pg_admin() as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _PG_ALL.remove(name)
+            return
+        _PG_FREE.append(name)
 
-    return f"{base}/{name}", drop
+    return _pg_url(name), give_back
