@@ -25,7 +25,8 @@ embedded data, and the whole-DOM read of pages without it.
 
 What the parser does to stay there: the big data scripts are cut out of the raw
 bytes with plain substring searches (``scraper.scripts``); lexbor parses only the
-markup around them, and only the markup is decoded; closing tags are found by hopping
+markup around them, from the action's root on (a 2026 page's header, navigation and footer
+shell come first and are no reader's concern), and only the markup is decoded; closing tags are found by hopping
 from ``<`` to ``<``; each RSC chunk is decoded by one JSON call straight from the bytes,
 rows are found in the stream with one regex match each and cut out only when used; ``$``
 references are inlined in the action row's JSON text before its one decode; ``clean()``

@@ -20,7 +20,7 @@ from scraper import apollo, detect, rsc
 from scraper.decode import decode, load_json, utf8_declared
 from scraper.from_dom import DomRead, dom_reader, measure_from_dom, what_json_needs
 from scraper.from_json import JsonRead, measure_from_action
-from scraper.scripts import Embedded, head_title_only, without_styles
+from scraper.scripts import Embedded, from_action_root, head_title_only, without_styles
 from vahti.text import fold
 from vahti.urls import canonical_url
 from vahti.record import Measure, ParseMeta, ParseResult, Task
@@ -142,7 +142,7 @@ def _split_utf8(body: bytes | str) -> tuple[Embedded[bytes], bytes, str] | None:
         text = lite.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return page, head_title_only(lite) if page.has_data else lite, text
+    return page, from_action_root(head_title_only(lite)) if page.has_data else lite, text
 
 
 def _from_embedded(page: Embedded[bytes] | Embedded[str], generation: str, url: str, language: str,

@@ -89,9 +89,10 @@ def test_peak_memory_parsing_a_bomb_stays_small() -> None:
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
 
 
-def test_cutting_the_generated_styles_and_the_head_changes_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lexbor gets the markup without emotion's and styled-components' <style> elements and with a head that
-    holds only its title: every page, real or fixture, parses to the very same result as with them."""
+def test_cutting_the_generated_styles_the_head_and_the_shell_changes_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lexbor gets the markup without emotion's and styled-components' <style> elements, with a head that holds
+    only its title and a body that starts at the action's root: every page, real or fixture, parses to the very
+    same result as with them."""
     import scraper.parser as parser_module
     from helpers import real_pages
 
@@ -100,6 +101,7 @@ def test_cutting_the_generated_styles_and_the_head_changes_no_record(monkeypatch
     cut = [parse(body, url) for body, url in bodies]
     monkeypatch.setattr(parser_module, "without_styles", lambda markup: markup)
     monkeypatch.setattr(parser_module, "head_title_only", lambda markup: markup)
+    monkeypatch.setattr(parser_module, "from_action_root", lambda markup: markup)
     assert [parse(body, url) for body, url in bodies] == cut
 
 
@@ -117,6 +119,24 @@ def test_cutting_styles_is_linear_and_leaves_what_is_not_a_generated_style() -> 
     assert without_styles(many) == many
     assert without_styles(tag * 200_000) == tag * 200_000  # never closed: kept
     assert without_styles((tag + b"a</script>") * 100_000 + b"</style>") == (tag + b"a</script>") * 100_000 + b"</style>"
+
+
+def test_the_shell_before_the_action_is_cut_only_when_no_reader_looks_there() -> None:
+    from scraper.scripts import from_action_root
+
+    shell = b'<html lang="fi"><head><title>T</title></head><body><header><a href="/">Site</a></header>'
+    root = b'<div hidden id="S:4"><div data-testid="action-page"><h1><span>91</span>Name</h1></div></div></body></html>'
+    assert from_action_root(shell + root) == shell[:shell.index(b"<header")] + root[root.index(b"<div data"):]
+    main = b'<html><head></head><body><div id="__next"><nav>menu</nav><main id="main"><h1>A</h1></main></div></body></html>'
+    assert from_action_root(main) == b'<html><head></head><body><main id="main"><h1>A</h1></main></div></body></html>'
+    streamed_title = shell + b"<title>Action 91 | Plan</title>" + root  # a 2026 page streams its title into the body
+    assert b"<title>Action 91 | Plan</title><div data-testid" in from_action_root(streamed_title)
+    for kept in (shell + b"<h1>Site</h1>" + root,  # the document's first <h1> is what the not-a-measure check reads
+                 shell + b'<template data-dgst="NEXT_HTTP_ERROR_FALLBACK;404"></template>' + root,  # a soft 404
+                 shell + b"<title>never closed" + root,
+                 shell + b'<p>data-testid="action-page" in text</p>',  # the marker is no attribute there
+                 b"<html><body><div>no root</div></body></html>", b"<html>no body</html>"):
+        assert from_action_root(kept) == kept
 
 
 def test_the_head_is_cut_only_when_it_is_plain() -> None:
