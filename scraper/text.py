@@ -101,8 +101,9 @@ def html_to_text(html: str | None) -> str | None:
         return None
     if "<" not in html and "&" not in html:
         return plain_to_text(html)
-    if _SIMPLE_HTML.fullmatch(html) and not _NESTED_ITEM.search(html):
-        return _simple_html_to_text(html)
+    marks = _simple_marks(html)
+    if marks is not None:
+        return _simple_text(marks)
     tree = LexborHTMLParser(f"<body>{html}</body>")
     return node_text(tree.body)
 
@@ -111,8 +112,10 @@ def html_to_text(html: str | None) -> str | None:
 # read without building a DOM; anything else goes through lexbor. Both give the
 # same text (a property test holds them to it).
 _SIMPLE_TAG = r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote|strong|em|b|i|u|span|a|br)(?:\s[^<>]*)?/?>"
-# Runs of plain text are taken whole (possessive): one step per run, not per character.
-_SIMPLE_HTML = re.compile(rf"(?:[^<&]++|&(?:[a-zA-Z]{{2,8}}|#\d{{1,6}}|#x[0-9a-fA-F]{{1,6}});|{_SIMPLE_TAG})*", re.S)
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
+# The rich text the fast path reads: plain text, character references and those tags, nothing else (the
+# property tests hold ``html_to_text``'s quicker test to it).
+_SIMPLE_HTML = re.compile(rf"(?:[^<&]++|{_ENTITY.pattern}|{_SIMPLE_TAG})*", re.S)
 # An <li> opened inside an open <li>: HTML closes the first (the tree builder knows it, a regex does not).
 _NESTED_ITEM = re.compile(r"<li\b(?:(?!</li>).)*?<li\b", re.S | re.I)
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote)(?:\s[^<>]*)?/?>")
@@ -121,9 +124,21 @@ _INLINE_TAG = re.compile(r"</?(?:strong|em|b|i|u|span|a)(?:\s[^<>]*)?/?>")
 _BR_RUN = re.compile(r"\x01(?:[^\S\x00]*\x01)+")
 
 
-def _simple_html_to_text(html: str) -> str | None:
-    text = _BLOCK_TAG.sub(_BREAK, html)
-    text = _INLINE_TAG.sub("", _BR_TAG.sub("\x01", text))
+def _simple_marks(html: str) -> str | None:
+    """``html`` with its tags turned into marks (``_BREAK`` for blocks, ``\\x01`` for ``<br>``, inline ones
+    dropped) when it is simple rich text (``_SIMPLE_HTML``, with no list item opened inside another); else
+    ``None``. Told without a pass of its own: simple when every "&" starts a character reference and no "<"
+    is left once the simple tags are taken out."""
+    if "&" in html and html.count("&") != len(_ENTITY.findall(html)):
+        return None
+    if _NESTED_ITEM.search(html):
+        return None
+    text = _INLINE_TAG.sub("", _BR_TAG.sub("\x01", _BLOCK_TAG.sub(_BREAK, html)))
+    return text if "<" not in text else None
+
+
+def _simple_text(text: str) -> str | None:
+    """The text of simple HTML whose tags are already marks: ``_BREAK`` for blocks, ``\\x01`` for ``<br>``."""
     text = unescape(text.replace("\r\n", "\n"))
     # Two or more <br> in a row (white space between) end a paragraph; one is a space.
     text = _BR_RUN.sub(_BREAK, text).replace("\x01", " ")
