@@ -22,7 +22,13 @@ _ERROR_TITLES = ("500", "502", "503", "504", "internal server error", "bad gatew
                  "service unavailable", "application error", "server error")
 
 
-def generation(tree: LexborHTMLParser, text: str, next_data: str | None = None, *, flight: bool = False) -> str:
+def _holds(data: str | bytes, needle: str) -> bool:
+    """``needle`` (ASCII) in the script's text, as the page's bytes or decoded: the same answer either way."""
+    return needle.encode() in data if isinstance(data, bytes) else needle in data
+
+
+def generation(tree: LexborHTMLParser, text: str, next_data: str | bytes | None = None, *,
+               flight: bool = False) -> str:
     """``classic`` | ``pages-router`` | ``app-router`` | ``unknown``.
 
     ``next_data`` is the ``__NEXT_DATA__`` script's text when the page has one
@@ -32,9 +38,9 @@ def generation(tree: LexborHTMLParser, text: str, next_data: str | None = None, 
                               or tree.css_first('[data-testid="action-page"]') is not None):
         return "app-router"
     if next_data is not None:
-        if '"__ref"' in next_data:
+        if _holds(next_data, '"__ref"'):
             return "pages-router"
-        if '"generated"' in next_data or "ActionContent__" in text:
+        if _holds(next_data, '"generated"') or "ActionContent__" in text:
             return "classic"
         return "pages-router" if re.search(r'class="[^"]*\bsc-[0-9a-f]{6,}', text) else "classic"
     if "ActionContent__" in text or "TaskList__" in text:
@@ -44,7 +50,7 @@ def generation(tree: LexborHTMLParser, text: str, next_data: str | None = None, 
     return "unknown"
 
 
-def language(tree: LexborHTMLParser, url: str, next_data: str | None = None) -> tuple[str, str, list[str]]:
+def language(tree: LexborHTMLParser, url: str, next_data: str | bytes | None = None) -> tuple[str, str, list[str]]:
     """(language, full language tag, warnings). The page's own ``<html lang>`` wins.
 
     ``next_data`` is the ``__NEXT_DATA__`` script's text when the page has one.
@@ -64,6 +70,8 @@ def language(tree: LexborHTMLParser, url: str, next_data: str | None = None) -> 
             warnings.append(f"page says lang={lang!r} at a /{url_lang}/ URL (server cache mixing languages?)")
         return lang, tag, warnings
     if next_data is not None:
+        if isinstance(next_data, bytes):
+            next_data = next_data.decode("utf-8", errors="replace")
         found = re.search(r'"(?:locale|initialLanguage)"\s*:\s*"([a-zA-Z-]{2,10})"', next_data)
         if found and _LANG_TAG.match(found.group(1).lower()):
             return found.group(1).split("-")[0].lower(), found.group(1).lower(), warnings

@@ -42,7 +42,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     split = _split_utf8(body)
     if split is not None:
         page, lite, text = split
-        next_data = page.next_data.decode("utf-8", errors="replace") if page.next_data is not None else None
+        next_data: str | bytes | None = page.next_data  # (its checks read it as bytes; never decoded whole)
     else:
         whole, encoding = decode(body, url=url)
         if encoding in ("cp1252", "utf-8-with-errors"):
