@@ -103,15 +103,15 @@ def not_a_measure(tree: LexborHTMLParser) -> str | None:
     """A reason when the page is plainly not an action page (404, error, block, shell)."""
     if soft_404(tree):
         return "not found (soft 404 marker)"
-    head = tree.head  # (the only one: a later <head> tag is dropped)
-    title_node = (head.css_first("title") if head is not None else None) or tree.css_first("title")
-    title = fold(title_node.text() if title_node is not None else "")
     h1 = tree.css_first("h1")
-    h1_text = fold(h1.text() if h1 is not None else "")
     # An action's heading is <h1><span>id</span>…name…</h1>; an error page's is plain.
     # (Action 404 exists on some plans: its heading must not read as "404".)
     if h1 is not None and h1.css_first("span") is not None:
         return None
+    h1_text = fold(h1.text() if h1 is not None else "")
+    head = tree.head  # (the only one: a later <head> tag is dropped)
+    title_node = (head.css_first("title") if head is not None else None) or tree.css_first("title")
+    title = fold(title_node.text() if title_node is not None else "")
     if re.match(r"^404\b", title) or re.match(r"^404\b", h1_text) or any(
             fold(w) in title or fold(w) == h1_text for w in words("not_found")):
         return "not found (404 page)"
