@@ -171,7 +171,7 @@ def main() -> None:
         size = sum(len(b) for b, _, _ in group) / len(group)
         seconds = args.seconds if name in ("all", "real (target)") else args.seconds / 3
         bare, full, ratio = compare(group, seconds)
-        print(f"{name:<18} {len(group):>5} {size / 1024:>5.0f} {bare:>9.0f} {full:>9.0f} {1000 / full:>8.2f} {ratio:>6.2f}")
+        print(f"{name:<18} {len(group):>5} {size / 1024:>5.0f} {bare:>9.0f} {full:>9.0f} {1000 / full:>8.2f} {ratio:>6.3f}")
     print(f"target: parse keeps >= {TARGET:.2f} of the bare parse's pages/s on the real pages ('real' row: "
           f"{'met' if ratio >= TARGET else 'NOT met'})")
     if args.stages:

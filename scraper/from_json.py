@@ -13,7 +13,7 @@ from typing import Any
 
 from vahti.text import fold
 from scraper.dates import parse_iso_date, parse_iso_datetime
-from scraper.text import clean, clean_or_none, drop_controls, html_to_text, plain_to_text
+from scraper.text import clean, clean_or_none, clean_printable, drop_controls, html_to_text, plain_to_text
 from vahti.record import (
     ChangeLog,
     Contact,
@@ -52,10 +52,23 @@ def _s(value: Any) -> str | None:
     return drop_controls(text) if not text.isprintable() else text
 
 
+def _t(value: Any) -> str:
+    """``clean(_s(value))``, looking once at whether the text is printable (nearly all is)."""
+    if value is None:
+        return ""
+    text = str(value)
+    return clean_printable(text) if text.isprintable() else clean(drop_controls(text))
+
+
 def _id(value: Any) -> str | None:
     """An id or identifier: one line of printable text, nothing else."""
-    text = _s(value)
-    return None if text is None else "".join(text.split()) if not text.isprintable() else text
+    if value is None:
+        return None
+    text = str(value)
+    if text.isprintable():
+        return text
+    text = drop_controls(text)
+    return "".join(text.split()) if not text.isprintable() else text
 
 
 def _person_name(person: dict[str, Any]) -> str:
@@ -81,7 +94,7 @@ def _period(due: str | None, fmt: str | None) -> str | None:
 
 
 def _task(t: dict[str, Any], default_format: str | None) -> Task | None:
-    name = clean(_s(t.get("name")))
+    name = _t(t.get("name"))
     if not name:
         return None
     raw_state = _s(t.get("state"))
@@ -111,7 +124,7 @@ def _categories(action: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for c in _l(action.get("categories")):
         c = _d(c)  # every category type the plan gives its actions (Helsinki's is "action"; others differ)
-        name = clean(_s(c.get("name")))
+        name = _t(c.get("name"))
         if name and name not in out:
             out.append(name)
     # Pages draw categories in different orders (badges, breadcrumbs); their order
@@ -123,7 +136,7 @@ def _schedule(action: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for s in _l(action.get("schedule")):
         s = _d(s)
-        name = clean(_s(s.get("name")))
+        name = _t(s.get("name"))
         if not name:
             begins, ends = _s(s.get("beginsAt")) or "", _s(s.get("endsAt")) or ""
             name = f"{begins[:4]}–{ends[:4]}" if begins and ends else clean(begins[:4] or ends[:4])
@@ -138,7 +151,7 @@ def _indicators(action: dict[str, Any]) -> list[Indicator]:
     related = _l(action.get("relatedIndicators"))
     items = [_d(_d(r).get("indicator")) for r in related] if related else [_d(i) for i in _l(action.get("indicators"))]
     for ind in items:
-        name = clean(_s(ind.get("name")))
+        name = _t(ind.get("name"))
         key = _id(ind.get("id")) or name
         if name and key not in seen:
             seen.add(key)
@@ -158,11 +171,11 @@ def _parties(action: dict[str, Any]) -> list[ResponsibleParty]:
     out: list[ResponsibleParty] = []
     for p, primary in zip(parties, _primary(parties, "role", lambda p: str(p.get("role") or "").upper() == "PRIMARY")):
         org = _d(p.get("organization"))
-        name = clean(_s(org.get("name")))
+        name = _t(org.get("name"))
         if not name:
             continue
         out.append(ResponsibleParty(
-            id=_id(org.get("id")), abbreviation=clean_or_none(_s(org.get("abbreviation"))),
+            id=_id(org.get("id")), abbreviation=(_t(org.get("abbreviation")) or None),
             name=name, primary=primary,
         ))
     return out
@@ -177,8 +190,8 @@ def _contacts(action: dict[str, Any]) -> list[Contact]:
         if not name:
             continue
         out.append(Contact(
-            id=_id(person.get("id")), name=name, title=clean_or_none(_s(person.get("title"))),
-            organization=clean_or_none(_s(_d(person.get("organization")).get("name"))), primary=primary,
+            id=_id(person.get("id")), name=name, title=(_t(person.get("title")) or None),
+            organization=(_t(_d(person.get("organization")).get("name")) or None), primary=primary,
         ))
     return out
 
@@ -187,13 +200,13 @@ def _updates(action: dict[str, Any]) -> list[StatusUpdate]:
     out: list[StatusUpdate] = []
     for u in _l(action.get("statusUpdates")):
         u = _d(u)
-        title = clean(_s(u.get("title")))
+        title = _t(u.get("title"))
         if not title:
             continue
         author = _d(u.get("author"))
         out.append(StatusUpdate(
             title=title, date=parse_iso_date(u.get("date")),
-            author=_person_name(author) or clean_or_none(_s(u.get("authorName"))) or None,
+            author=_person_name(author) or _t(u.get("authorName")) or None,
         ))
     return out
 
@@ -233,7 +246,7 @@ def measure_from_action(
     status = _labelled(action.get("status"))
     if status is None and action.get("statusSummary"):
         summary = _d(action.get("statusSummary"))
-        label = clean_or_none(_s(summary.get("label")))
+        label = _t(summary.get("label")) or None
         ident = _id(summary.get("identifier"))
         status = Labelled(ident.lower() if ident else None, label) if label else None
     completion = action.get("completion")
@@ -245,7 +258,7 @@ def measure_from_action(
         url=url,
         language=language,
         identifier=_id(action.get("identifier")) or "",
-        name=clean(_s(action.get("name"))),
+        name=_t(action.get("name")),
         plan=clean_or_none(plan),
         categories=tuple(_categories(action)),
         lead=plain_to_text(_s(action.get("leadParagraph"))),

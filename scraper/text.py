@@ -49,9 +49,7 @@ def clean(text: str | None) -> str:
         return ""
     # Fast paths, the same result. Printable text has no control characters and no white space but " ".
     if text.isprintable():
-        if text[0] == " " or text[-1] == " " or "  " in text:
-            text = " ".join(text.split())
-        return text if text.isascii() else unicodedata.normalize("NFC", text)
+        return clean_printable(text)
     # Else fold first: when what is left is printable and the folding swallowed none of the controls
     # that count as white space, nothing is to drop.
     out = " ".join(text.split())
@@ -63,6 +61,13 @@ def clean(text: str | None) -> str:
         text = _CONTROL.sub("", text)
     # str.split() splits on exactly what ``\s`` matches (str.isspace).
     return " ".join(text.split())
+
+
+def clean_printable(text: str) -> str:
+    """``clean(text)`` for a ``text`` already known to be printable (``str.isprintable``)."""
+    if text and (text[0] == " " or text[-1] == " " or "  " in text):
+        text = " ".join(text.split())
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def drop_controls(text: str) -> str:

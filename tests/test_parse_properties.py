@@ -219,6 +219,19 @@ def test_clean_keeps_its_definition(text: str) -> None:
     assert clean(text) == _clean_as_written(text)
 
 
+@SETTINGS
+@given(st.one_of(st.none(), st.integers(), st.text(alphabet=st.sampled_from(list("ab 1\t\n\x00\x0b\x1b\x85\u00a0\u2028\u0301e\u212b"
+                                                                        "\u200b\x1c")), max_size=12)))
+def test_embedded_scalars_read_as_they_did(value: object) -> None:
+    """The one-look readers of embedded scalars give what reading them in two steps gave."""
+    from scraper.from_json import _id, _s, _t
+    from scraper.text import clean
+
+    assert _t(value) == clean(_s(value))
+    text = _s(value)
+    assert _id(value) == (None if text is None else "".join(text.split()) if not text.isprintable() else text)
+
+
 _RSC_STRINGS = st.sampled_from(["$1", "$2", "$3", "$$x", "$$1", "$undefined", "$Sreact.fragment", "$L4", "plain",
                                 'q"uote', "$", "ä→", "$\\"])
 _RSC_VALUES = st.recursive(_RSC_STRINGS | st.integers(0, 9) | st.none(),
