@@ -64,9 +64,7 @@ def parse(body: bytes | str, url: str) -> ParseResult:
     start = _LEADING_SPACE.match(text).end()  # type: ignore[union-attr]  # (no copy of the page)
     if start == len(text):
         return refuse("empty body")
-    head = text[start:start + 2048].lower()
-    if "<" not in head or head.startswith(("{", "[", "%pdf")) or not any(
-            t in head for t in ("<html", "<!doctype", "<head", "<body", "<div", "<meta", "<title")):
+    if not detect.looks_like_html(text, start):
         return refuse("not an HTML document")
     # The embedded-data path reads no CSS: lexbor gets the markup without its <style> elements (the
     # DOM-only path, which reads the active phase from them, parses it whole below).

@@ -232,6 +232,22 @@ def test_embedded_scalars_read_as_they_did(value: object) -> None:
     assert _id(value) == (None if text is None else "".join(text.split()) if not text.isprintable() else text)
 
 
+_DOC_PIECES = st.sampled_from(["<", "</html>", "</HTML>", "<!DOCTYPE html>", "<Html", "{", "[", "%PDF", "\u03a3", "\u0130",
+                               "\u212a", "a", " ", "\u00e4" * 40, "x" * 60, "<div>", "ς"])
+
+
+@SETTINGS
+@given(st.lists(_DOC_PIECES, max_size=40).map("".join), st.integers(0, 5))
+def test_the_quick_document_checks_answer_as_the_whole_windows_do(text: str, start: int) -> None:
+    """Looking at 64 characters first changes no answer of the 2048-character checks."""
+    from scraper import detect
+
+    head = text[start:start + 2048].lower()
+    assert detect.looks_like_html(text, start) == ("<" in head and not head.startswith(("{", "[", "%pdf")) and any(
+        t in head for t in ("<html", "<!doctype", "<head", "<body", "<div", "<meta", "<title")))
+    assert detect.truncated(text) == ("</html>" not in text[-2048:].lower())
+
+
 _RSC_STRINGS = st.sampled_from(["$1", "$2", "$3", "$$x", "$$1", "$undefined", "$Sreact.fragment", "$L4", "plain",
                                 'q"uote', "$", "ä→", "$\\"])
 _RSC_VALUES = st.recursive(_RSC_STRINGS | st.integers(0, 9) | st.none(),
