@@ -118,30 +118,36 @@ def bytes_per_check(n: int = 4000) -> None:
         print(f"   {kind:<18} {per:6.1f} B per check over {n} checks (goal <= 30 B)")
 
 
-def first_pass(n: int = 300) -> None:
+def first_pass(n: int = 300, rounds: int = 3) -> None:
+    """CPU per page of a first pass over the real 2026 render: its parse, then its store as a new measure.
+    Each is the best of ``rounds`` (as ``timeit`` takes its best: a shared machine only ever slows a run)."""
     body, result, url = _page()
     assert result.record is not None
-    t = time.process_time()
-    for _ in range(n):
-        parse(body, url)
-    parse_ms = (time.process_time() - t) / n * 1000
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(str(Path(tmp) / "f.db"))
-        items = []
-        for i in range(n + 1):
-            u = f"{SITE}/sv/actions/{i}"
-            rec = dataclasses.replace(result.record, identifier=str(i), url=u)
-            items.append((u, dataclasses.replace(result, record=rec), body + str(i).encode()))
-        u, r, b = items.pop()
-        ingest(store, site=SITE, url=u, fetch=FetchInfo(T0, 200), result=r, body=b)  # warm: site row, caches
+    parse_runs, store_runs = [], []
+    for _ in range(rounds):
         t = time.process_time()
-        for u, r, b in items:
-            ingest(store, site=SITE, url=u, fetch=FetchInfo(T0, 200), result=r, body=b)
-        store_ms = (time.process_time() - t) / n * 1000
-        store.close()
+        for _ in range(n):
+            parse(body, url)
+        parse_runs.append((time.process_time() - t) / n * 1000)
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store.open(str(Path(tmp) / "f.db"))
+            items = []
+            for i in range(n + 1):
+                u = f"{SITE}/sv/actions/{i}"
+                rec = dataclasses.replace(result.record, identifier=str(i), url=u)
+                items.append((u, dataclasses.replace(result, record=rec), body + str(i).encode()))
+            u, r, b = items.pop()
+            ingest(store, site=SITE, url=u, fetch=FetchInfo(T0, 200), result=r, body=b)  # warm: site row, caches
+            t = time.process_time()
+            for u, r, b in items:
+                ingest(store, site=SITE, url=u, fetch=FetchInfo(T0, 200), result=r, body=b)
+            store_runs.append((time.process_time() - t) / n * 1000)
+            store.close()
+    parse_ms, store_ms = min(parse_runs), min(store_runs)
     total = parse_ms + store_ms
     print(f"3. first pass, real 2026 render ({len(body) / 1024:.0f} KiB): parse {parse_ms:.2f} ms + store "
-          f"{store_ms:.2f} ms = {total:.2f} CPU ms per page (goal <= 5 ms)")
+          f"{store_ms:.2f} ms = {total:.2f} CPU ms per page (goal <= 5 ms; best of {rounds} rounds: "
+          f"{', '.join(f'{a + b:.2f}' for a, b in zip(parse_runs, store_runs))})")
 
 
 def _build(db: str, measures: int, hours: int, rate: float, seed: int) -> tuple[int, int]:
