@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from vahti.urls import canonical_site, canonical_url, split_action_path
@@ -173,18 +173,10 @@ def validators(session: Session, site: str) -> dict[str, tuple[str | None, str |
     return {url: (etag, modified) for url, etag, modified in session.execute(query) if etag or modified}
 
 
-def newest_check(session: Session, url: str) -> dt.datetime | None:
-    """When the measure at ``url`` was last checked (None: never)."""
-    return session.connection().execute(_NEWEST_CHECK, {"url": canonical_url(url)}).scalar()
-
-
-# When a measure was last checked, as a column of a query over measures (the 304 path reads it with
-# the rest of the measure's state).
+# When a measure was last checked, as a column of a query over measures (every store reads it with
+# the rest of the measure's state: ``storage.store.known`` and the 304 path).
 NEWEST_CHECK = (select(func.max(func.coalesce(Capture.last_checked_at, Capture.requested_at)))
                 .where(Capture.measure_id == MeasureRow.id).correlate(MeasureRow).scalar_subquery())
-# Asked before every store: built once, run on the connection (building and running it through
-# the ORM cost a third of storing a 304).
-_NEWEST_CHECK = select(NEWEST_CHECK).where(MeasureRow.url == bindparam("url"))
 
 
 def capture_times(session: Session, urls: list[str]) -> set[tuple[str, dt.datetime]]:

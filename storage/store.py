@@ -142,7 +142,8 @@ class Store:
 
 
 def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None = None,
-             body: bytes | None = None, missing_after: int = 2, late: bool = False) -> Stored:
+             body: bytes | None = None, missing_after: int = 2, late: bool = False,
+             found: Known | None = None) -> Stored:
     """Store one fetch outcome (and its parse) inside the caller's transaction.
 
     Every call adds one capture; its parse goes through the versioning rule
@@ -155,14 +156,15 @@ def store_in(session: Session, *, site: str, url: str, fetch: FetchInfo, result:
     ``late``: the capture is older than what is stored of the measure (an import or a
     backfill of the past). It is kept with its body and changes nothing else: the caller
     re-derives the measure's history in time order (``storage.rebuild``).
+
+    ``found``: what ``known`` gave for this URL in this transaction (saves asking again).
     """
     if fetch.requested_at.tzinfo is None:
         raise StorageError("naive datetime given for requested_at; use an aware (UTC) one")
     url = canonical_url(url)
     if is_not_modified(fetch):
         return store_not_modified(session.connection(), url, fetch)  # no body: nothing parsed, nothing new
-    found = session.connection().execute(_MEASURE_BY_URL, {"url": url}).first()
-    measure = _as_loaded(session, MeasureRow, found) if found is not None else None
+    measure = (found if found is not None else known(session, url)).measure
     record = result.record if result is not None else None
     lifecycle: Lifecycle | None = None
     kept: list[object] = []
@@ -395,15 +397,35 @@ def _row_columns(model: type[Any]) -> list[Any]:
 
 # Read with Core and made the session's objects as if loaded (``_as_loaded``): an ORM query for one row
 # cost a new measure's store a seventh of its time.
-_MEASURE_BY_URL = select(*_row_columns(MeasureRow)).where(MeasureRow.url == bindparam("url"))
 _MEASURE_INSERT = _measures.insert()
 _SITE_BY_BASE = select(*_row_columns(Site)).where(Site.base_url == bindparam("base"))
+
+
+_MEASURE_AND_NEWEST = (select(*_row_columns(MeasureRow), NEWEST_CHECK.label("newest_check_"))
+                       .where(MeasureRow.url == bindparam("url")))
+
+
+class Known(NamedTuple):
+    """What is stored of the measure at a URL: its row (None: none yet) and when it was last checked."""
+
+    measure: MeasureRow | None
+    newest_check: dt.datetime | None
+
+
+def known(session: Session, url: str) -> Known:
+    """The measure at ``url`` and its newest check, in one query (a store asks both first)."""
+    row = session.connection().execute(_MEASURE_AND_NEWEST, {"url": canonical_url(url)}).first()
+    if row is None:
+        return Known(None, None)
+    values = dict(row._mapping)
+    newest = values.pop("newest_check_")
+    return Known(_as_loaded(session, MeasureRow, values), newest)
 
 
 def _as_loaded(session: Session, model: type[_M], row: Any) -> _M:
     """The session's object for a row read with Core: the one it already holds, else one made as if the
     ORM had loaded it (every column set, nothing to load again, changes tracked from here on)."""
-    values = dict(row._mapping)
+    values = row if isinstance(row, dict) else dict(row._mapping)
     held = session.identity_map.get(identity_key(model, values["id"]))
     if held is not None:
         return held

@@ -21,7 +21,7 @@ from vahti.app.events import rebuild_version_events, record_events
 from storage.events import to_event
 from storage.outbox import queue
 from storage.models import MeasureRow, Site
-from storage.store import FetchInfo, Outcome, Store, Stored, is_not_modified, store_in, store_not_modified
+from storage.store import FetchInfo, Outcome, Store, Stored, is_not_modified, known, store_in, store_not_modified
 from vahti.record import ParseResult
 from vahti.urls import canonical_url
 
@@ -46,11 +46,11 @@ def ingest(store: Store, *, site: str, url: str, fetch: FetchInfo, result: Parse
     if is_not_modified(fetch):
         return _ingest_not_modified(store, url=url, fetch=fetch, backfill=backfill)
     with store.transaction() as session:
-        newest = queries.newest_check(session, url)
-        if newest is not None and fetch.requested_at < newest:
+        found = known(session, url)
+        if found.newest_check is not None and fetch.requested_at < found.newest_check:
             return _place_in_the_past(session, site=site, url=url, fetch=fetch, result=result, body=body)
         stored = store_in(session, site=site, url=url, fetch=fetch, result=result, body=body,
-                          missing_after=missing_after)
+                          missing_after=missing_after, found=found)
         events = _events(session, stored, result, fetch.requested_at, backfill)
     return Ingested(stored, events)
 
