@@ -389,20 +389,18 @@ _NM_VERSION = _versions.update().where(_versions.c.id == bindparam("id_"))
 _NM_SEEN = _measures.update().where(_measures.c.id == bindparam("id_")).values(
     last_seen_at=bindparam("last_seen_at"), missing_checks=0, removed_at=None)
 
-# The lookups of every store, built once (building a statement costs as much as running it).
 def _row_columns(model: type[Any]) -> list[Any]:
     """A model's columns, each labelled with its attribute's name (what the constructor takes)."""
     return [attr.columns[0].label(attr.key) for attr in sa_inspect(model).column_attrs]
 
 
-# Read with Core and made the session's objects as if loaded (``_as_loaded``): an ORM query for one row
+# The lookups of every store, built once (building a statement costs as much as running it). Rows are
+# read with Core and made the session's objects as if loaded (``_as_loaded``): an ORM query for one row
 # cost a new measure's store a seventh of its time.
-_MEASURE_INSERT = _measures.insert()
-_SITE_BY_BASE = select(*_row_columns(Site)).where(Site.base_url == bindparam("base"))
-
-
 _MEASURE_AND_NEWEST = (select(*_row_columns(MeasureRow), NEWEST_CHECK.label("newest_check_"))
                        .where(MeasureRow.url == bindparam("url")))
+_SITE_BY_BASE = select(*_row_columns(Site)).where(Site.base_url == bindparam("base"))
+_MEASURE_INSERT = _measures.insert()
 
 
 class Known(NamedTuple):
@@ -422,10 +420,9 @@ def known(session: Session, url: str) -> Known:
     return Known(_as_loaded(session, MeasureRow, values), newest)
 
 
-def _as_loaded(session: Session, model: type[_M], row: Any) -> _M:
-    """The session's object for a row read with Core: the one it already holds, else one made as if the
-    ORM had loaded it (every column set, nothing to load again, changes tracked from here on)."""
-    values = row if isinstance(row, dict) else dict(row._mapping)
+def _as_loaded(session: Session, model: type[_M], values: dict[str, Any]) -> _M:
+    """The session's object for a row read or written with Core (every column in ``values``): the one it
+    already holds, else one made as if the ORM had loaded it (nothing to load again, changes tracked)."""
     held = session.identity_map.get(identity_key(model, values["id"]))
     if held is not None:
         return held
@@ -455,10 +452,7 @@ def _new_measure(session: Session, site_id: int, url: str, identifier: str, lang
         "degraded_since": None}
     inserted = session.connection().execute(_MEASURE_INSERT, values).inserted_primary_key
     assert inserted is not None
-    measure = MeasureRow(id=int(inserted[0]), **values)
-    make_transient_to_detached(measure)  # every column set: nothing expired, nothing to load
-    session.add(measure)
-    return measure
+    return _as_loaded(session, MeasureRow, {"id": int(inserted[0]), **values})  # every column set
 
 
 def _seen(measure: MeasureRow, at: dt.datetime) -> None:
@@ -476,7 +470,7 @@ def _set(row: object, **values: object) -> None:
 def ensure_site(session: Session, base_url: str, at: dt.datetime) -> Site:
     base = canonical_site(base_url)
     found = session.connection().execute(_SITE_BY_BASE, {"base": base}).first()
-    site = _as_loaded(session, Site, found) if found is not None else None
+    site = _as_loaded(session, Site, dict(found._mapping)) if found is not None else None
     if site is None:
         site = Site(base_url=base, created_at=at)
         session.add(site)

@@ -21,7 +21,8 @@ from vahti.app.events import rebuild_version_events, record_events
 from storage.events import to_event
 from storage.outbox import queue
 from storage.models import MeasureRow, Site
-from storage.store import FetchInfo, Outcome, Store, Stored, is_not_modified, known, store_in, store_not_modified
+from storage.store import (FetchInfo, Known, Outcome, Store, Stored, is_not_modified, known, store_in,
+                           store_not_modified)
 from vahti.record import ParseResult
 from vahti.urls import canonical_url
 
@@ -48,7 +49,8 @@ def ingest(store: Store, *, site: str, url: str, fetch: FetchInfo, result: Parse
     with store.transaction() as session:
         found = known(session, url)
         if found.newest_check is not None and fetch.requested_at < found.newest_check:
-            return _place_in_the_past(session, site=site, url=url, fetch=fetch, result=result, body=body)
+            return _place_in_the_past(session, site=site, url=url, fetch=fetch, result=result, body=body,
+                                      found=found)
         stored = store_in(session, site=site, url=url, fetch=fetch, result=result, body=body,
                           missing_after=missing_after, found=found)
         events = _events(session, stored, result, fetch.requested_at, backfill)
@@ -100,8 +102,8 @@ def ingest_archived(store: Store, *, site: str, url: str, at: dt.datetime, body:
 
 
 def _place_in_the_past(session: Session, *, site: str, url: str, fetch: FetchInfo, result: ParseResult | None,
-                       body: bytes | None) -> Ingested:
-    stored = store_in(session, site=site, url=url, fetch=fetch, result=result, body=body, late=True)
+                       body: bytes | None, found: Known) -> Ingested:
+    stored = store_in(session, site=site, url=url, fetch=fetch, result=result, body=body, late=True, found=found)
     if stored.measure_id is None or result is None or result.record is None:
         return Ingested(stored, ())  # evidence only (an error, a 404, a page that is no measure)
     rebuild_measure(session, stored.measure_id, None, ReparseReport(), parse, force=True)
